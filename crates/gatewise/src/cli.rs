@@ -1,0 +1,78 @@
+//! The command line: subcommands and their flags, each documented where `--help` shows it.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gatewise",
+    version,
+    about = "Run an AWS SAM / CloudFormation API locally exactly as API Gateway and Lambda would"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve every route of the template on localhost, with the functions running as local
+    /// processes.
+    Serve(ServeArgs),
+    /// Print the route table of the template and exit.
+    Routes(TemplateArgs),
+}
+
+/// Which template to read and how to resolve its parameters.
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// The SAM / CloudFormation template (YAML or JSON). Default: ./template.yaml, then
+    /// ./template.yml, then ./template.json.
+    #[arg(value_name = "TEMPLATE")]
+    pub template: Option<PathBuf>,
+
+    /// The template, as a flag (same as the positional argument; SAM CLI spelling).
+    #[arg(short = 't', long = "template", value_name = "TEMPLATE", conflicts_with = "template")]
+    pub template_flag: Option<PathBuf>,
+
+    /// Template parameter values: `Key=Value` pairs, or SAM's
+    /// `ParameterKey=Key,ParameterValue=Value`. They override parameter defaults.
+    #[arg(long, value_name = "KEY=VALUE", num_args = 1..)]
+    pub parameter_overrides: Vec<String>,
+
+    /// The value of `AWS::StackName`.
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub template: TemplateArgs,
+
+    /// Port to listen on; 0 picks a free port (the `Listening on` line shows it).
+    #[arg(short, long, default_value_t = 3000)]
+    pub port: u16,
+
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+
+    /// Environment variable overrides for the functions, in the SAM CLI format:
+    /// `{"Parameters": {"KEY": "v"}, "FunctionLogicalId": {"KEY": "v"}}`.
+    #[arg(long, value_name = "FILE")]
+    pub env_vars: Option<PathBuf>,
+
+    /// When function instances start: `eager` starts one per function before `Listening on`
+    /// (first request is warm); `lazy` starts them on first use (a cold start, as on AWS).
+    #[arg(long, value_enum, default_value_t = Warm::Eager)]
+    pub warm: Warm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Warm {
+    Eager,
+    Lazy,
+}

@@ -1,0 +1,20 @@
+//! `gatewise`: runs an AWS serverless API on this machine as API Gateway and Lambda would.
+//!
+//! The binary only parses the command line and wires the stages together; each stage lives in
+//! its own crate (template → model → gateway + lambda).
+
+mod cli;
+mod env_vars;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli.command {
+        cli::Command::Serve(args) => serve::run(args),
+        cli::Command::Routes(args) => serve::print_routes(args),
+    }
+}

@@ -1,0 +1,155 @@
+//! `gatewise serve` and `gatewise routes`: load the template, build the route table, start
+//! the function host and the gateway, and stop everything cleanly on Ctrl-C or SIGTERM.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use gatewise_gateway::{Gateway, RouteTable};
+use gatewise_lambda::{FunctionHost, HostOptions, WarmPolicy};
+use gatewise_model::Stack;
+use gatewise_template::LoadOptions;
+
+use crate::cli::{ServeArgs, TemplateArgs, Warm};
+use crate::env_vars::{parse_parameter_overrides, read_env_vars};
+
+/// Exit status for anything the user has to fix before gatewise can run (bad template,
+/// bad flag value, port in use), matching clap's usage errors.
+const EXIT_USAGE: u8 = 2;
+
+/// The templates tried, in order, when none is named (SAM CLI's defaults).
+const DEFAULT_TEMPLATES: [&str; 3] = ["template.yaml", "template.yml", "template.json"];
+
+pub fn print_routes(args: TemplateArgs) -> ExitCode {
+    match load_stack(&args).and_then(|stack| build_routes(&stack)) {
+        Ok(routes) => {
+            print!("{routes}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => fail(&message),
+    }
+}
+
+pub fn run(args: ServeArgs) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("error: cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(serve(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => fail(&message),
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let stack = Arc::new(load_stack(&args.template)?);
+    let routes = build_routes(&stack)?;
+    let env_overrides = match &args.env_vars {
+        Some(path) => read_env_vars(path).map_err(|e| format!("error: {e}"))?,
+        None => Default::default(),
+    };
+    let address = SocketAddr::new(args.host, args.port);
+    // Bind before starting functions: a busy port is reported at once, with nothing to clean up.
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| listen_error(address, &e))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| format!("error: cannot read the listening address: {e}"))?;
+
+    let options = HostOptions {
+        warm: match args.warm {
+            Warm::Eager => WarmPolicy::Eager,
+            Warm::Lazy => WarmPolicy::Lazy,
+        },
+        env_overrides,
+    };
+    let functions = Arc::new(
+        FunctionHost::start(&stack.functions, options)
+            .await
+            .map_err(|e| format!("error: {e}"))?,
+    );
+
+    print!("{routes}");
+    println!("Listening on http://{local}");
+    let _ = std::io::stdout().flush();
+
+    let gateway = Arc::new(Gateway::new(stack, routes, Arc::clone(&functions)));
+    let served = gateway.serve(listener, shutdown_signal()).await;
+    functions.shutdown().await;
+    served.map_err(|e| format!("error: the server stopped: {e}"))
+}
+
+fn load_stack(args: &TemplateArgs) -> Result<Stack, String> {
+    let path = template_path(args)?;
+    let options = LoadOptions {
+        parameter_overrides: parse_parameter_overrides(&args.parameter_overrides)
+            .map_err(|e| format!("error: {e}"))?,
+        stack_name: args.stack_name.clone(),
+    };
+    let stack = gatewise_template::load(&path, &options)
+        .map_err(|e| format!("{}: error: {}", e.location, e.message))?;
+    for warning in &stack.warnings {
+        eprintln!("{}: warning: {}", warning.location, warning.message);
+    }
+    Ok(stack)
+}
+
+fn build_routes(stack: &Stack) -> Result<RouteTable, String> {
+    RouteTable::build(stack).map_err(|e| format!("error: {}", e.message))
+}
+
+/// The template named on the command line, or the first default that exists.
+fn template_path(args: &TemplateArgs) -> Result<PathBuf, String> {
+    if let Some(path) = args.template.as_ref().or(args.template_flag.as_ref()) {
+        return Ok(path.clone());
+    }
+    DEFAULT_TEMPLATES
+        .iter()
+        .map(Path::new)
+        .find(|p| p.is_file())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| {
+            format!(
+                "error: no template given and none of {} in the current directory; \
+                 pass one, e.g. `gatewise serve path/to/template.yaml`",
+                DEFAULT_TEMPLATES.join(", ")
+            )
+        })
+}
+
+fn listen_error(address: SocketAddr, e: &std::io::Error) -> String {
+    let hint = match e.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            "; another server uses it: stop it, or pick another with --port (0 picks a free one)"
+        }
+        std::io::ErrorKind::AddrNotAvailable => "; is --host an address of this machine?",
+        std::io::ErrorKind::PermissionDenied => "; ports below 1024 need privileges: use --port 3000",
+        _ => "",
+    };
+    format!("error: cannot listen on {address}: {e}{hint}")
+}
+
+/// Resolves on Ctrl-C or SIGTERM, whichever comes first.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(_) => {
+            let _ = ctrl_c.await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
+    }
+    eprintln!("Shutting down: stopping function instances");
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("{message}");
+    ExitCode::from(EXIT_USAGE)
+}
