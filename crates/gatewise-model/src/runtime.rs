@@ -112,6 +112,9 @@ mod tests {
     #[test]
     fn unsupported_message_names_the_value_and_the_alternatives() {
         let err = "java21".parse::<Runtime>().unwrap_err().to_string();
-        assert!(err.contains("'java21'") && err.contains("nodejs20.x"), "{err}");
+        assert!(
+            err.contains("'java21'") && err.contains("nodejs20.x"),
+            "{err}"
+        );
     }
 }

@@ -34,7 +34,12 @@ pub struct TemplateArgs {
     pub template: Option<PathBuf>,
 
     /// The template, as a flag (same as the positional argument; SAM CLI spelling).
-    #[arg(short = 't', long = "template", value_name = "TEMPLATE", conflicts_with = "template")]
+    #[arg(
+        short = 't',
+        long = "template",
+        value_name = "TEMPLATE",
+        conflicts_with = "template"
+    )]
     pub template_flag: Option<PathBuf>,
 
     /// Template parameter values: `Key=Value` pairs, or SAM's

@@ -61,15 +61,18 @@ pub fn parse_parameter_overrides(values: &[String]) -> Result<IndexMap<String, S
     for raw in values {
         let (key, value) = if let Some(rest) = raw.strip_prefix("ParameterKey=") {
             rest.split_once(",ParameterValue=").ok_or_else(|| {
-                format!("--parameter-overrides '{raw}': expected ParameterKey=Name,ParameterValue=Value")
+                format!(
+                    "--parameter-overrides '{raw}': expected ParameterKey=Name,ParameterValue=Value"
+                )
             })?
         } else {
-            raw.split_once('=').ok_or_else(|| {
-                format!("--parameter-overrides '{raw}': expected Name=Value")
-            })?
+            raw.split_once('=')
+                .ok_or_else(|| format!("--parameter-overrides '{raw}': expected Name=Value"))?
         };
         if key.is_empty() {
-            return Err(format!("--parameter-overrides '{raw}': the parameter name is empty"));
+            return Err(format!(
+                "--parameter-overrides '{raw}': the parameter name is empty"
+            ));
         }
         out.insert(key.to_owned(), value.to_owned());
     }
@@ -80,9 +83,12 @@ pub fn parse_parameter_overrides(values: &[String]) -> Result<IndexMap<String, S
 mod tests {
     use super::*;
 
+    /// Command-line values, and the pairs they give or a piece of the error.
+    type OverrideCase<'a> = (&'a [&'a str], Result<&'a [(&'a str, &'a str)], &'a str>);
+
     #[test]
     fn parameter_overrides_accept_both_spellings() {
-        let cases: &[(&[&str], Result<&[(&str, &str)], &str>)] = &[
+        let cases: &[OverrideCase] = &[
             (&["Stage=dev"], Ok(&[("Stage", "dev")])),
             (&["A=1", "B=x=y"], Ok(&[("A", "1"), ("B", "x=y")])),
             (

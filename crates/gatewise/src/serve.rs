@@ -33,7 +33,10 @@ pub fn print_routes(args: TemplateArgs) -> ExitCode {
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("error: cannot start the async runtime: {e}")),
     };
@@ -126,7 +129,9 @@ fn listen_error(address: SocketAddr, e: &std::io::Error) -> String {
             "; another server uses it: stop it, or pick another with --port (0 picks a free one)"
         }
         std::io::ErrorKind::AddrNotAvailable => "; is --host an address of this machine?",
-        std::io::ErrorKind::PermissionDenied => "; ports below 1024 need privileges: use --port 3000",
+        std::io::ErrorKind::PermissionDenied => {
+            "; ports below 1024 need privileges: use --port 3000"
+        }
         _ => "",
     };
     format!("error: cannot listen on {address}: {e}{hint}")

@@ -35,7 +35,10 @@ fn routes_prints_the_table_from_the_default_template() {
     write_template(dir.path(), HELLO);
     let (code, stdout, stderr) = run_gatewise(&["routes"], dir.path());
     assert_eq!(code, 0, "{stderr}");
-    let row = stdout.lines().find(|l| l.contains("/hello")).unwrap_or_else(|| panic!("{stdout}"));
+    let row = stdout
+        .lines()
+        .find(|l| l.contains("/hello"))
+        .unwrap_or_else(|| panic!("{stdout}"));
     assert!(row.contains("GET") && row.contains("Hello"), "{row}");
 }
 
@@ -46,7 +49,13 @@ fn routes_lists_every_route_of_the_fixture() {
         Path::new(env!("CARGO_MANIFEST_DIR")),
     );
     assert_eq!(code, 0, "{stderr}");
-    for path in ["/node/{proxy+}", "/items/{id}", "/esm", "/staged/{id}", "/raw-binary"] {
+    for path in [
+        "/node/{proxy+}",
+        "/items/{id}",
+        "/esm",
+        "/staged/{id}",
+        "/raw-binary",
+    ] {
         assert!(stdout.contains(path), "{path} missing:\n{stdout}");
     }
 }
@@ -55,8 +64,10 @@ fn routes_lists_every_route_of_the_fixture() {
 fn serve_fails(text: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = write_template(dir.path(), text);
-    let (code, stdout, stderr) =
-        run_gatewise(&["serve", path.to_str().unwrap(), "--port", "0"], dir.path());
+    let (code, stdout, stderr) = run_gatewise(
+        &["serve", path.to_str().unwrap(), "--port", "0"],
+        dir.path(),
+    );
     assert_eq!(code, 2, "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(!stdout.contains("Listening on"), "{stdout}");
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -68,7 +79,10 @@ fn malformed_yaml_is_reported_with_line_and_column() {
     let stderr = serve_fails("Resources:\n  Hello:\n    Type: [unclosed\n");
     assert!(stderr.contains("template.yaml:"), "{stderr}");
     let location = stderr.split("template.yaml:").nth(1).unwrap();
-    assert!(location.chars().next().unwrap().is_ascii_digit(), "{stderr}");
+    assert!(
+        location.chars().next().unwrap().is_ascii_digit(),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -94,10 +108,16 @@ fn missing_code_uri_folder_is_reported() {
 fn missing_parameter_value_is_reported() {
     let text = format!(
         "Parameters:\n  Table:\n    Type: String\n{}",
-        HELLO.replace("Runtime: python3.12", "Runtime: python3.12\n      Environment: {Variables: {T: !Ref Table}}")
+        HELLO.replace(
+            "Runtime: python3.12",
+            "Runtime: python3.12\n      Environment: {Variables: {T: !Ref Table}}"
+        )
     );
     let stderr = serve_fails(&text);
-    assert!(stderr.contains("Table") && stderr.contains("--parameter-overrides"), "{stderr}");
+    assert!(
+        stderr.contains("Table") && stderr.contains("--parameter-overrides"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -134,7 +154,10 @@ fn a_busy_port_is_a_one_line_error() {
     let (code, _, stderr) = run_gatewise(&["serve", "--port", &port], dir.path());
     assert_eq!(code, 2);
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(&port) && stderr.contains("--port"), "{stderr}");
+    assert!(
+        stderr.contains(&port) && stderr.contains("--port"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -157,7 +180,10 @@ fn two_apis_declaring_the_same_route_is_a_startup_error() {
 "
     );
     let stderr = serve_fails(&text);
-    assert!(stderr.contains("ServerlessRestApi") && stderr.contains("SecondApi"), "{stderr}");
+    assert!(
+        stderr.contains("ServerlessRestApi") && stderr.contains("SecondApi"),
+        "{stderr}"
+    );
     assert!(stderr.contains("/hello"), "{stderr}");
 }
 
@@ -168,7 +194,10 @@ async fn the_bundled_example_serves() {
     assert!(s.stdout_head.contains("/todos"), "{}", s.stdout_head);
     let list = client().get(s.url("/todos")).send().await.unwrap();
     assert_eq!(list.status(), 200);
-    assert_eq!(list.headers()["access-control-allow-origin"], "http://localhost:5173");
+    assert_eq!(
+        list.headers()["access-control-allow-origin"],
+        "http://localhost:5173"
+    );
     let body: serde_json::Value = list.json().await.unwrap();
     assert!(body["items"].as_array().unwrap().len() >= 2);
 
@@ -185,7 +214,13 @@ async fn the_bundled_example_serves() {
 
     let missing = client().get(s.url("/todos/nope")).send().await.unwrap();
     assert_eq!(missing.status(), 404);
-    let health: serde_json::Value =
-        client().get(s.url("/health")).send().await.unwrap().json().await.unwrap();
+    let health: serde_json::Value = client()
+        .get(s.url("/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health["function"], "HealthFunction");
 }

@@ -24,7 +24,10 @@ async fn assert_internal_server_error(s: &Server, output: &str) {
     );
     assert_eq!(response.headers()["content-type"], "application/json");
     // Byte-exact, with the space AWS puts after the colon (spec 5.2, 5.3).
-    assert_eq!(response.text().await.unwrap(), r#"{"message": "Internal server error"}"#);
+    assert_eq!(
+        response.text().await.unwrap(),
+        r#"{"message": "Internal server error"}"#
+    );
 }
 
 #[tokio::test]
@@ -45,20 +48,41 @@ async fn rule_7_1_only_known_keys_and_a_json_object_are_accepted() {
 #[tokio::test]
 async fn rule_7_2_status_code_forms() {
     let s = serve_basic(&[]);
-    assert_eq!(respond_with(&s, r#"{"statusCode": "201"}"#).await.status(), 201);
-    assert_eq!(respond_with(&s, r#"{"statusCode": 404, "body": "no"}"#).await.status(), 404);
-    assert_eq!(respond_with(&s, r#"{"headers": {"x-a": "b"}}"#).await.status(), 200);
+    assert_eq!(
+        respond_with(&s, r#"{"statusCode": "201"}"#).await.status(),
+        201
+    );
+    assert_eq!(
+        respond_with(&s, r#"{"statusCode": 404, "body": "no"}"#)
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        respond_with(&s, r#"{"headers": {"x-a": "b"}}"#)
+            .await
+            .status(),
+        200
+    );
     assert_internal_server_error(&s, r#"{"statusCode": "test"}"#).await;
 }
 
 #[tokio::test]
 async fn rule_7_3_header_values_and_null_headers() {
     let s = serve_basic(&[]);
-    let response =
-        respond_with(&s, r#"{"statusCode": 200, "headers": {"header-bool": true, "n": 5}}"#).await;
+    let response = respond_with(
+        &s,
+        r#"{"statusCode": 200, "headers": {"header-bool": true, "n": 5}}"#,
+    )
+    .await;
     assert_eq!(response.headers()["header-bool"], "true");
     assert_eq!(response.headers()["n"], "5");
-    assert_eq!(respond_with(&s, r#"{"statusCode": 200, "headers": null}"#).await.status(), 200);
+    assert_eq!(
+        respond_with(&s, r#"{"statusCode": 200, "headers": null}"#)
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -122,7 +146,12 @@ async fn rule_7_8_base64_bodies_decode_only_for_a_binary_accept_type() {
     assert_eq!(&decoded[..], &[0x89, b'P', b'N', b'G']);
     let kept = post("*/*").await.unwrap().text().await.unwrap();
     assert_eq!(kept, "iVBORw==");
-    let kept = post("text/html, image/png").await.unwrap().text().await.unwrap();
+    let kept = post("text/html, image/png")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(kept, "iVBORw==");
 }
 

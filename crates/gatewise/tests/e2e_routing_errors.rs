@@ -7,7 +7,11 @@ use reqwest::Method;
 use support::*;
 
 async fn assert_missing_authentication_token(s: &Server, method: Method, path: &str) {
-    let response = client().request(method.clone(), s.url(path)).send().await.unwrap();
+    let response = client()
+        .request(method.clone(), s.url(path))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 403, "{method} {path}");
     assert_eq!(
         response.headers()["x-amzn-errortype"],
@@ -24,7 +28,10 @@ async fn assert_missing_authentication_token(s: &Server, method: Method, path: &
 async fn assert_bad_gateway(s: &Server, path: &str) {
     let response = client().get(s.url(path)).send().await.unwrap();
     assert_eq!(response.status(), 502, "{path}");
-    assert_eq!(response.headers()["x-amzn-errortype"], "InternalServerErrorException");
+    assert_eq!(
+        response.headers()["x-amzn-errortype"],
+        "InternalServerErrorException"
+    );
     assert_eq!(
         response.text().await.unwrap(),
         r#"{"message": "Internal server error"}"#
@@ -101,13 +108,21 @@ async fn rule_5_2_import_error_is_502_with_the_cause_in_the_log() {
     let s = serve_basic(&[]);
     assert_bad_gateway(&s, "/import-error").await;
     let log = s.wait_for_log("module_that_does_not_exist");
-    assert!(log.contains("broken.handler") || log.contains("'broken'"), "{log}");
+    assert!(
+        log.contains("broken.handler") || log.contains("'broken'"),
+        "{log}"
+    );
 }
 
 #[tokio::test]
 async fn rule_5_2_invalid_json_from_a_function_is_502() {
     let s = serve_basic(&[]);
-    let response = client().post(s.url("/raw")).body("{not json").send().await.unwrap();
+    let response = client()
+        .post(s.url("/raw"))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 502);
 }
 
@@ -123,7 +138,11 @@ async fn requests_with_odd_input_never_break_the_server() {
         "BREW /node/coffee HTTP/1.1",
     ] {
         let response = raw_request(&s.base, head, b"");
-        assert!(matches!(response.status, 200 | 403), "{head}: {}", response.status);
+        assert!(
+            matches!(response.status, 200 | 403),
+            "{head}: {}",
+            response.status
+        );
     }
     // Still serving.
     echo(&s, Method::GET, "/hardcoded").await;

@@ -32,7 +32,12 @@ async fn node_commonjs_handler_with_a_real_context_and_lambda_environment() {
     assert_eq!(env["_HANDLER"], "echo.handler");
     assert_eq!(env["TZ"], ":UTC");
     assert!(env["LAMBDA_TASK_ROOT"].as_str().unwrap().ends_with("node"));
-    assert!(env["AWS_LAMBDA_RUNTIME_API"].as_str().unwrap().starts_with("127.0.0.1:"));
+    assert!(
+        env["AWS_LAMBDA_RUNTIME_API"]
+            .as_str()
+            .unwrap()
+            .starts_with("127.0.0.1:")
+    );
 }
 
 #[tokio::test]
@@ -50,7 +55,10 @@ async fn python_handler_with_a_real_context() {
     let s = serve_basic(&[]);
     let body = echo(&s, Method::GET, "/py/anything").await;
     assert_eq!(body["context"]["function_name"], "PythonEcho");
-    assert_eq!(body["context"]["memory_limit_in_mb"], 128);
+    assert_eq!(
+        body["context"]["memory_limit_in_mb"], "128",
+        "a string, as in awslambdaric"
+    );
     let remaining = body["context"]["remaining"].as_i64().unwrap();
     assert!(remaining > 0 && remaining <= 3000, "remaining {remaining}");
     assert_eq!(body["env"]["SHARED"], "from-globals");
@@ -75,7 +83,11 @@ async fn provided_runtime_with_the_official_rust_lambda_runtime_client() {
     assert!(body["context"]["deadlineMs"].as_u64().unwrap() > 1_600_000_000_000);
 
     // An error reported through the official client's /error call is a 502.
-    let failed = client().get(s.url("/rust/x?fail=yes")).send().await.unwrap();
+    let failed = client()
+        .get(s.url("/rust/x?fail=yes"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(failed.status(), 502);
     s.wait_for_log("asked to fail");
 }
@@ -109,12 +121,24 @@ async fn warm_instances_are_reused_and_logs_have_start_end_report() {
     let s = serve_basic(&[]);
     let first = echo(&s, Method::GET, "/node/a").await;
     let second = echo(&s, Method::GET, "/node/b").await;
-    assert_eq!(first["pid"], second["pid"], "the warm instance serves the second request");
+    assert_eq!(
+        first["pid"], second["pid"],
+        "the warm instance serves the second request"
+    );
     let request_id = second["context"]["awsRequestId"].as_str().unwrap();
     let log = s.wait_for_log(&format!("REPORT RequestId: {request_id}"));
-    assert!(log.contains(&format!("START RequestId: {request_id}")), "{log}");
-    assert!(log.contains(&format!("END RequestId: {request_id}")), "{log}");
-    assert!(log.contains("Init Duration"), "the cold start reports its init duration: {log}");
+    assert!(
+        log.contains(&format!("START RequestId: {request_id}")),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("END RequestId: {request_id}")),
+        "{log}"
+    );
+    assert!(
+        log.contains("Init Duration"),
+        "the cold start reports its init duration: {log}"
+    );
 }
 
 #[tokio::test]
@@ -136,8 +160,12 @@ async fn eager_warm_starts_functions_before_listening() {
 #[tokio::test]
 async fn shutdown_leaves_no_function_process_behind() {
     let mut s = serve_basic(&[]);
-    let node_pid = echo(&s, Method::GET, "/node/pid").await["pid"].as_i64().unwrap() as i32;
-    let python_pid = echo(&s, Method::GET, "/py/pid").await["pid"].as_i64().unwrap() as i32;
+    let node_pid = echo(&s, Method::GET, "/node/pid").await["pid"]
+        .as_i64()
+        .unwrap() as i32;
+    let python_pid = echo(&s, Method::GET, "/py/pid").await["pid"]
+        .as_i64()
+        .unwrap() as i32;
     assert!(process_alive(node_pid) && process_alive(python_pid));
     let code = s.server.stop();
     assert_eq!(code, Some(0), "clean exit on SIGTERM; log:\n{}", s.stderr());
@@ -147,6 +175,9 @@ async fn shutdown_leaves_no_function_process_behind() {
         while process_alive(pid) && std::time::Instant::now() < deadline {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        assert!(!process_alive(pid), "function process {pid} survived shutdown");
+        assert!(
+            !process_alive(pid),
+            "function process {pid} survived shutdown"
+        );
     }
 }

@@ -107,7 +107,9 @@ impl Server {
                 if n == 0 {
                     break;
                 }
-                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
             }
         });
         let (tx, rx) = std::sync::mpsc::channel();
@@ -224,7 +226,10 @@ impl RawResponse {
 
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
         })
     }
 }
@@ -236,7 +241,9 @@ pub fn raw_request(base: &str, head: &str, body: &[u8]) -> RawResponse {
     use std::io::Write;
     let authority = base.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(authority).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
     let mut request = format!("{head}\r\nHost: {authority}\r\nConnection: close\r\n");
     if !body.is_empty() {
         request.push_str(&format!("Content-Length: {}\r\n", body.len()));
@@ -252,7 +259,14 @@ pub fn raw_request(base: &str, head: &str, body: &[u8]) -> RawResponse {
         .expect("response head");
     let head = String::from_utf8_lossy(&bytes[..split]).into_owned();
     let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.to_owned(), v.trim().to_owned()))

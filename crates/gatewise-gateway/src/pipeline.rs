@@ -1,0 +1,633 @@
+//! The request pipeline of a REST API: match → integrate (`AWS_PROXY`, payload 1.0) →
+//! shape → gateway response → observe (DESIGN.md "The request pipeline"). Each phase lives
+//! in its own module; this one strings them together and owns nothing mutable, so requests
+//! never wait on each other here.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use gatewise_lambda::{FunctionHost, Invocation, InvokeError};
+use gatewise_model::{FunctionIndex, Stack};
+use http::request::Parts;
+use http::{HeaderName, HeaderValue, Request, Response};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Body;
+use jiff::Timestamp;
+
+use crate::event_v1::{EventIds, EventRequest, EventTarget, build_event};
+use crate::gateway_response::{ErrorContext, GatewayError, render};
+use crate::ids::{RequestIds, deployment_id, trace_id};
+use crate::observe::{Handler, access_log, emit};
+use crate::proxy_response::{ProxyResponseError, parse_proxy_response};
+use crate::raw_head::RawHeaderNames;
+use crate::router::{RouteMatch, RouteTable};
+
+/// API Gateway's maximum request payload (10 MB); larger bodies get `REQUEST_TOO_LARGE`.
+pub const MAX_REQUEST_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+/// The futures a function invocation returns, boxed so the gateway can hold any host.
+pub(crate) type InvokeFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Bytes, InvokeError>> + Send + 'a>>;
+
+/// Runs functions for the gateway. [`FunctionHost`] is the real one; tests substitute
+/// scripted functions so the whole pipeline runs without processes.
+pub(crate) trait Invoke: Send + Sync {
+    fn invoke(&self, function: FunctionIndex, invocation: Invocation) -> InvokeFuture<'_>;
+}
+
+impl Invoke for FunctionHost {
+    fn invoke(&self, function: FunctionIndex, invocation: Invocation) -> InvokeFuture<'_> {
+        Box::pin(FunctionHost::invoke(self, function, invocation))
+    }
+}
+
+/// The two ends of the connection a request came on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConnectionInfo {
+    pub peer: SocketAddr,
+    pub local: SocketAddr,
+}
+
+/// The local API Gateway: every REST API of one stack, served at the root.
+pub struct Gateway {
+    stack: Arc<Stack>,
+    routes: RouteTable,
+    functions: Arc<dyn Invoke>,
+    /// `requestContext.deploymentId` per API, computed once.
+    deployment_ids: Vec<String>,
+}
+
+impl Gateway {
+    /// A gateway for `stack` whose routes are `routes` and whose functions run on
+    /// `functions`. `routes` must have been built from this `stack`: routes refer to its
+    /// APIs and functions by index.
+    pub fn new(stack: Arc<Stack>, routes: RouteTable, functions: Arc<FunctionHost>) -> Gateway {
+        Self::with_invoker(stack, routes, functions)
+    }
+
+    pub(crate) fn with_invoker(
+        stack: Arc<Stack>,
+        routes: RouteTable,
+        functions: Arc<dyn Invoke>,
+    ) -> Gateway {
+        let deployment_ids = stack
+            .rest_apis
+            .iter()
+            .map(|api| deployment_id(&api.api_id))
+            .collect();
+        Gateway {
+            stack,
+            routes,
+            functions,
+            deployment_ids,
+        }
+    }
+
+    /// Serves HTTP/1 and HTTP/2 on `listener` until `shutdown` completes; then stops
+    /// accepting, lets in-flight requests finish (at most [`crate::SHUTDOWN_GRACE`]) and
+    /// returns.
+    pub async fn serve(
+        self: Arc<Self>,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> std::io::Result<()> {
+        crate::server::serve(self, listener, shutdown).await
+    }
+
+    /// Runs one request through the pipeline. Never fails: every problem becomes a gateway
+    /// response. Adds `x-amzn-RequestId` and `x-amz-apigw-id` to every response (spec 5.8).
+    pub(crate) async fn handle<B>(
+        &self,
+        request: Request<B>,
+        connection: ConnectionInfo,
+        raw_names: Option<RawHeaderNames>,
+    ) -> Response<Full<Bytes>>
+    where
+        B: Body<Data = Bytes> + Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let started = Instant::now();
+        let ids = RequestIds::new();
+        let (parts, body) = request.into_parts();
+        let method = parts.method.as_str();
+        let path = parts.uri.path();
+        let (mut response, handler, reason) = match self.routes.find(method, path) {
+            Err(miss) => {
+                let error = GatewayError::missing_authentication_token(format!(
+                    "no route matches {method} {path}: {miss}"
+                ));
+                let context = ErrorContext {
+                    request_id: &ids.request_id,
+                    stage: None,
+                };
+                let response = render(&error, &context);
+                (
+                    response,
+                    Handler::Gateway(error.response_type),
+                    Some(error.reason),
+                )
+            }
+            Ok(found) => {
+                let function = &self.stack.functions[found.route.function];
+                match self
+                    .integrate(&found, &parts, body, connection, raw_names.as_ref(), &ids)
+                    .await
+                {
+                    Ok(response) => (response, Handler::Function(&function.logical_id), None),
+                    Err(error) => {
+                        let context = ErrorContext {
+                            request_id: &ids.request_id,
+                            stage: Some(&self.stack.rest_apis[found.route.api].stage),
+                        };
+                        let response = render(&error, &context);
+                        (
+                            response,
+                            Handler::Gateway(error.response_type),
+                            Some(error.reason),
+                        )
+                    }
+                }
+            }
+        };
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(&ids.request_id) {
+            headers.insert("x-amzn-requestid", value);
+        }
+        if let Ok(value) = HeaderValue::from_str(&ids.apigw_id) {
+            headers.insert("x-amz-apigw-id", value);
+        }
+        emit(&access_log(
+            method,
+            path,
+            response.status(),
+            started.elapsed(),
+            handler,
+            reason.as_deref(),
+        ));
+        response
+    }
+
+    /// Phases 4-5 for a Lambda proxy route: read the body, build the event, invoke under
+    /// the integration timeout, shape the output.
+    async fn integrate<B>(
+        &self,
+        found: &RouteMatch<'_, '_>,
+        parts: &Parts,
+        body: B,
+        connection: ConnectionInfo,
+        raw_names: Option<&RawHeaderNames>,
+        ids: &RequestIds,
+    ) -> Result<Response<Full<Bytes>>, GatewayError>
+    where
+        B: Body<Data = Bytes> + Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let route = found.route;
+        let api = &self.stack.rest_apis[route.api];
+        let resource = &api.resources[route.resource];
+        let function = &self.stack.functions[route.function];
+        let body = read_body(body).await?;
+
+        let now = Timestamp::now();
+        let new_trace_id = trace_id(now.as_second());
+        let path_params: Vec<(&str, &str)> = found.params().collect();
+        let event = build_event(
+            &EventRequest {
+                method: parts.method.as_str(),
+                raw_path: parts.uri.path(),
+                query: parts.uri.query(),
+                headers: &parts.headers,
+                raw_names,
+                authority: parts.uri.authority().map(|a| a.as_str()),
+                body: &body,
+                client_ip: connection.peer.ip().to_canonical(),
+                local_port: connection.local.port(),
+            },
+            &EventTarget {
+                api,
+                resource_path: &resource.path,
+                resource_id: &resource.resource_id,
+                deployment_id: &self.deployment_ids[route.api],
+                path_params: &path_params,
+            },
+            &EventIds {
+                request_id: &ids.request_id,
+                extended_request_id: &ids.apigw_id,
+                new_trace_id: &new_trace_id,
+                time: now,
+            },
+        );
+        drop(body);
+
+        let invocation = Invocation {
+            request_id: uuid::Uuid::new_v4().to_string(),
+            payload: Bytes::from(event.payload),
+        };
+        let output = match tokio::time::timeout(
+            route.timeout,
+            self.functions.invoke(route.function, invocation),
+        )
+        .await
+        {
+            Err(_) => {
+                return Err(GatewayError::integration_timeout(format!(
+                    "the integration timed out after {} (API Gateway's integration timeout; \
+                     function {} declared at {} has Timeout {})",
+                    seconds(route.timeout),
+                    function.logical_id,
+                    function.location,
+                    seconds(function.timeout),
+                )));
+            }
+            Ok(Err(error)) => {
+                return Err(GatewayError::lambda_failure(describe_invoke_error(
+                    &error,
+                    &function.logical_id,
+                    &function.location,
+                )));
+            }
+            Ok(Ok(output)) => output,
+        };
+
+        let accept = parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok());
+        let shaped =
+            parse_proxy_response(&output, accept, &api.binary_media_types).map_err(|error| {
+                match error {
+                    ProxyResponseError::Malformed(reason) => GatewayError::lambda_failure(format!(
+                        "the response of function {} is malformed: {reason}",
+                        function.logical_id
+                    )),
+                    ProxyResponseError::InvalidBase64(reason) => GatewayError::internal(format!(
+                        "the response of function {} cannot be decoded: {reason}",
+                        function.logical_id
+                    )),
+                }
+            })?;
+
+        let mut response = Response::new(Full::new(shaped.body));
+        *response.status_mut() = shaped.status;
+        let headers = response.headers_mut();
+        for (name, value) in shaped.headers {
+            // Validated by `parse_proxy_response`.
+            if let Ok(name) = HeaderName::from_bytes(name.as_bytes()) {
+                headers.append(name, value);
+            }
+        }
+        if let Ok(value) = HeaderValue::from_str(&event.trace_id) {
+            headers.insert("x-amzn-trace-id", value);
+        }
+        Ok(response)
+    }
+}
+
+/// Reads the whole request body, up to API Gateway's payload limit.
+async fn read_body<B>(body: B) -> Result<Bytes, GatewayError>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    match Limited::new(body, MAX_REQUEST_BODY_BYTES).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.is::<LengthLimitError>() => {
+            Err(GatewayError::request_too_large(format!(
+                "the request body is larger than API Gateway's limit of {MAX_REQUEST_BODY_BYTES} bytes"
+            )))
+        }
+        Err(error) => Err(GatewayError::bad_request_body(format!(
+            "the request body could not be read: {error}"
+        ))),
+    }
+}
+
+/// `3s`, or `1.5s` when there is a fraction.
+fn seconds(duration: Duration) -> String {
+    if duration.subsec_nanos() == 0 {
+        format!("{}s", duration.as_secs())
+    } else {
+        format!("{}s", duration.as_secs_f64())
+    }
+}
+
+/// The log reason for a failed invocation (spec 5.2), naming the function and where it is
+/// declared.
+fn describe_invoke_error(
+    error: &InvokeError,
+    function: &str,
+    location: &gatewise_model::SourceLocation,
+) -> String {
+    match error {
+        InvokeError::Timeout(after) => format!(
+            "the function {function} timed out after {} (Timeout of {function} at {location})",
+            seconds(*after)
+        ),
+        InvokeError::Function {
+            error_type,
+            error_message,
+        } => format!("the function {function} failed: {error_type}: {error_message}"),
+        InvokeError::Crashed(detail) => format!(
+            "the process of function {function} ({location}) exited during the invocation ({detail})"
+        ),
+        InvokeError::InitFailed(detail) => {
+            format!("the function {function} ({location}) could not start: {detail}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http_body_util::BodyExt;
+    use serde_json::Value;
+
+    use super::*;
+    use crate::test_support::{Answer, Scripted, api, echo, stack};
+
+    fn connection() -> ConnectionInfo {
+        ConnectionInfo {
+            peer: "192.0.2.7:50000".parse().expect("addr"),
+            local: "127.0.0.1:3000".parse().expect("addr"),
+        }
+    }
+
+    fn gateway_with(answer: Answer, delay: Duration) -> Gateway {
+        let mut the_stack = stack(vec![api(
+            "ServerlessRestApi",
+            "Prod",
+            &[("/hello", &["GET"]), ("/{proxy+}", &["ANY"])],
+            0,
+            10,
+        )]);
+        // A short integration timeout keeps the 504 test fast.
+        for method in &mut the_stack.rest_apis[0].resources[0].methods {
+            method.integration = gatewise_model::Integration::LambdaProxy {
+                function: 0,
+                timeout: Duration::from_millis(50),
+            };
+        }
+        let routes = RouteTable::build(&the_stack).expect("routes");
+        Gateway::with_invoker(
+            Arc::new(the_stack),
+            routes,
+            Arc::new(Scripted::new(delay, answer)),
+        )
+    }
+
+    async fn send(
+        gateway: &Gateway,
+        request: Request<Full<Bytes>>,
+    ) -> (http::response::Parts, Bytes) {
+        let response = gateway.handle(request, connection(), None).await;
+        let (parts, body) = response.into_parts();
+        let body = body
+            .collect()
+            .await
+            .map(|c| c.to_bytes())
+            .unwrap_or_default();
+        (parts, body)
+    }
+
+    fn get(uri: &str) -> Request<Full<Bytes>> {
+        Request::get(uri).body(Full::default()).expect("request")
+    }
+
+    fn assert_aws_ids(parts: &http::response::Parts) {
+        let request_id = parts.headers["x-amzn-requestid"].to_str().expect("ascii");
+        assert!(uuid::Uuid::parse_str(request_id).is_ok(), "{request_id}");
+        assert_eq!(parts.headers["x-amz-apigw-id"].len(), 16);
+    }
+
+    #[tokio::test]
+    async fn rule_5_1_unknown_path_and_method_get_missing_authentication_token() {
+        let gateway = gateway_with(echo, Duration::ZERO);
+        for request in [
+            get("/"),
+            Request::post("/hello")
+                .body(Full::default())
+                .expect("request"),
+            Request::options("/hello")
+                .body(Full::default())
+                .expect("request"),
+        ] {
+            let (parts, body) = send(&gateway, request).await;
+            assert_eq!(parts.status, 403);
+            assert_eq!(&body[..], br#"{"message":"Missing Authentication Token"}"#);
+            assert_eq!(
+                parts.headers["x-amzn-errortype"],
+                "MissingAuthenticationTokenException"
+            );
+            assert_eq!(parts.headers["content-type"], "application/json");
+            assert!(parts.headers.get("x-amzn-trace-id").is_none());
+            assert_aws_ids(&parts);
+        }
+    }
+
+    #[tokio::test]
+    async fn rule_5_8_proxy_responses_carry_request_id_apigw_id_and_trace_id() {
+        let gateway = gateway_with(echo, Duration::ZERO);
+        let (parts, body) = send(&gateway, get("/hello?name=a+b")).await;
+        assert_eq!(parts.status, 200);
+        assert_aws_ids(&parts);
+        let event: Value = serde_json::from_slice(&body).expect("the echoed event");
+        assert_eq!(event["resource"], "/hello");
+        assert_eq!(event["queryStringParameters"]["name"], "a b");
+        assert_eq!(
+            event["requestContext"]["requestId"],
+            parts.headers["x-amzn-requestid"].to_str().expect("ascii")
+        );
+        assert_eq!(
+            event["requestContext"]["extendedRequestId"],
+            parts.headers["x-amz-apigw-id"].to_str().expect("ascii")
+        );
+        assert_eq!(
+            event["headers"]["X-Amzn-Trace-Id"],
+            parts.headers["x-amzn-trace-id"].to_str().expect("ascii")
+        );
+        assert_eq!(event["requestContext"]["identity"]["sourceIp"], "192.0.2.7");
+        assert_eq!(event["headers"]["X-Forwarded-Port"], "3000");
+        assert_eq!(event["requestContext"]["path"], "/Prod/hello");
+    }
+
+    #[tokio::test]
+    async fn rule_5_2_function_failures_are_502() {
+        let answers: &[Answer] = &[
+            |_| {
+                Err(InvokeError::Function {
+                    error_type: "Error".into(),
+                    error_message: "boom".into(),
+                })
+            },
+            |_| Err(InvokeError::Timeout(Duration::from_secs(3))),
+            |_| Err(InvokeError::Crashed("exit status 1".into())),
+            |_| Err(InvokeError::InitFailed("no module named app".into())),
+            |_| {
+                Ok(Bytes::from_static(
+                    br#"{"statusCode":200,"wrongValue":"value"}"#,
+                ))
+            },
+            |_| Ok(Bytes::from_static(b"\"justAString\"")),
+            |_| Ok(Bytes::from_static(b"not json")),
+        ];
+        for answer in answers {
+            let (parts, body) = send(&gateway_with(*answer, Duration::ZERO), get("/x")).await;
+            assert_eq!(parts.status, 502);
+            assert_eq!(&body[..], br#"{"message": "Internal server error"}"#);
+            assert_eq!(
+                parts.headers["x-amzn-errortype"],
+                "InternalServerErrorException"
+            );
+            assert_aws_ids(&parts);
+        }
+    }
+
+    #[tokio::test]
+    async fn rule_5_3_undecodable_base64_is_500() {
+        let gateway = gateway_with(
+            |_| {
+                Ok(Bytes::from_static(
+                    br#"{"body":"%%%","isBase64Encoded":true}"#,
+                ))
+            },
+            Duration::ZERO,
+        );
+        let mut request = get("/x");
+        request
+            .headers_mut()
+            .insert("accept", HeaderValue::from_static("*/*"));
+        // No binary media types: returned as is.
+        let (parts, body) = send(&gateway, request).await;
+        assert_eq!((parts.status.as_u16(), &body[..]), (200, &b"%%%"[..]));
+
+        let mut the_stack = stack(vec![api("Api", "Prod", &[("/{proxy+}", &["ANY"])], 0, 10)]);
+        the_stack.rest_apis[0].binary_media_types = vec!["*/*".into()];
+        let routes = RouteTable::build(&the_stack).expect("routes");
+        let gateway = Gateway::with_invoker(
+            Arc::new(the_stack),
+            routes,
+            Arc::new(Scripted::new(Duration::ZERO, |_| {
+                Ok(Bytes::from_static(
+                    br#"{"body":"%%%","isBase64Encoded":true}"#,
+                ))
+            })),
+        );
+        let mut request = get("/x");
+        request
+            .headers_mut()
+            .insert("accept", HeaderValue::from_static("image/png"));
+        let (parts, body) = send(&gateway, request).await;
+        assert_eq!(parts.status, 500);
+        assert_eq!(&body[..], br#"{"message": "Internal server error"}"#);
+    }
+
+    #[tokio::test]
+    async fn rule_5_4_integration_timeout_is_504() {
+        let gateway = gateway_with(echo, Duration::from_secs(5));
+        let (parts, body) = send(&gateway, get("/hello")).await;
+        assert_eq!(parts.status, 504);
+        assert_eq!(&body[..], br#"{"message": "Endpoint request timed out"}"#);
+        assert_eq!(
+            parts.headers["x-amzn-errortype"],
+            crate::INTEGRATION_TIMEOUT_ERROR_TYPE
+        );
+    }
+
+    #[tokio::test]
+    async fn request_body_over_10_mb_is_413() {
+        let gateway = gateway_with(echo, Duration::ZERO);
+        let body = Bytes::from(vec![b'a'; MAX_REQUEST_BODY_BYTES + 1]);
+        let request = Request::post("/x").body(Full::new(body)).expect("request");
+        let (parts, _) = send(&gateway, request).await;
+        assert_eq!(parts.status, 413);
+    }
+
+    #[test]
+    fn rule_5_2_log_reasons_name_the_function_and_its_location() {
+        let location = crate::test_support::location(12);
+        let cases = [
+            (
+                InvokeError::Timeout(Duration::from_secs(3)),
+                "the function HelloFunction timed out after 3s (Timeout of HelloFunction at template.yaml:12:5)",
+            ),
+            (
+                InvokeError::Function {
+                    error_type: "TypeError".into(),
+                    error_message: "x is undefined".into(),
+                },
+                "the function HelloFunction failed: TypeError: x is undefined",
+            ),
+            (
+                InvokeError::Crashed("signal 9".into()),
+                "the process of function HelloFunction (template.yaml:12:5) exited during the invocation (signal 9)",
+            ),
+            (
+                InvokeError::InitFailed("bootstrap missing".into()),
+                "the function HelloFunction (template.yaml:12:5) could not start: bootstrap missing",
+            ),
+        ];
+        for (error, want) in cases {
+            assert_eq!(
+                describe_invoke_error(&error, "HelloFunction", &location),
+                want
+            );
+        }
+        assert_eq!(seconds(Duration::from_millis(1500)), "1.5s");
+    }
+
+    /// Nothing a client sends may panic the pipeline: odd paths, bad escapes, invalid
+    /// UTF-8 in the query and in header values, huge headers.
+    #[tokio::test]
+    async fn hostile_requests_never_panic() {
+        let gateway = gateway_with(echo, Duration::ZERO);
+        let uris = [
+            "/%",
+            "/%zz/..",
+            "/a/%ff%fe",
+            "/?%ff=%fe&&=&a",
+            "//",
+            "///",
+            "/{proxy+}",
+            "/./../",
+            "/hello/",
+            "/%2F%2f",
+            "/a?b#c",
+            "*",
+            "/\u{e9}",
+        ];
+        let long = format!("/{}", "a/".repeat(20_000));
+        for uri in uris.iter().copied().chain([long.as_str()]) {
+            let Ok(request) = Request::get(uri).body(Full::default()) else {
+                continue;
+            };
+            let (parts, _) = send(&gateway, request).await;
+            assert!(
+                matches!(parts.status.as_u16(), 200 | 403),
+                "{uri}: {}",
+                parts.status
+            );
+        }
+        let mut request = get("/x?q=%C3%28");
+        let headers = request.headers_mut();
+        headers.insert(
+            "x-latin1",
+            HeaderValue::from_bytes(b"caf\xe9").expect("obs-text"),
+        );
+        headers.insert(
+            "x-huge",
+            HeaderValue::from_str(&"v".repeat(1 << 20)).expect("value"),
+        );
+        headers.insert(
+            "content-type",
+            HeaderValue::from_bytes(b"\xff/\xfe").expect("obs-text"),
+        );
+        let (parts, body) = send(&gateway, request).await;
+        assert_eq!(parts.status, 200);
+        let event: Value = serde_json::from_slice(&body).expect("event");
+        assert_eq!(event["headers"]["x-latin1"], "caf\u{FFFD}");
+        assert_eq!(event["queryStringParameters"]["q"], "\u{FFFD}(");
+    }
+}

@@ -1,0 +1,680 @@
+//! Phase 1, **match**: which resource and method of which REST API a request reaches.
+//!
+//! Runs first for every request; a miss short-circuits to the gateway response
+//! `MISSING_AUTHENTICATION_TOKEN` (spec 5.1). The table is built once at startup from the
+//! [`Stack`] and never changes while serving, so matching needs no locks: a trie of path
+//! segments, walked with backtracking (spec 4.2): at each segment a static child beats a
+//! `{param}` child, which beats a greedy `{name+}` child. The most specific *resource* that
+//! matches the path wins; only then is the method chosen (explicit verb beats `ANY`), so a
+//! path that reaches a resource without that method is a 403 even when a greedy sibling
+//! would accept it — as API Gateway does.
+//!
+//! Every REST API of the template is served at the root (like `sam local start-api`), so
+//! their resources share one trie; two APIs declaring the same method on the same path
+//! shape are a [`RouteConflict`].
+
+use std::fmt;
+use std::time::Duration;
+
+use gatewise_model::{FunctionIndex, Integration, SourceLocation, Stack};
+
+/// The routes of every REST API in a stack, ready for matching.
+#[derive(Debug)]
+pub struct RouteTable {
+    nodes: Vec<Node>,
+    routes: Vec<Route>,
+}
+
+/// Why a stack's routes cannot be served: two APIs (or one API twice) declare the same
+/// method on equivalent paths, or a resource path or integration is unusable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteConflict {
+    /// The sentence for the user: both APIs, both locations, the path and the method.
+    pub message: String,
+}
+
+impl fmt::Display for RouteConflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RouteConflict {}
+
+/// One trie node: a path prefix in segment shape (parameter names are not part of the shape).
+#[derive(Debug, Default)]
+struct Node {
+    /// Static children, sorted by segment for binary search.
+    statics: Vec<(Box<str>, usize)>,
+    param: Option<usize>,
+    greedy: Option<usize>,
+    /// Indices into [`RouteTable::routes`] of the methods declared on this exact resource.
+    methods: Vec<usize>,
+}
+
+/// One method of one resource of one REST API, with what the pipeline needs to run it.
+#[derive(Debug)]
+pub(crate) struct Route {
+    /// `GET`, `POST`, … or `ANY`.
+    pub method: Box<str>,
+    /// Index into [`Stack::rest_apis`].
+    pub api: usize,
+    /// Index into that API's `resources`.
+    pub resource: usize,
+    /// Parameter names in segment order (`{id}` → `id`, `{proxy+}` → `proxy`); the values
+    /// captured by [`RouteTable::find`] come in the same order. Kept per method because two
+    /// APIs may declare different methods on `/a/{x}` and `/a/{y}`.
+    pub param_names: Vec<Box<str>>,
+    pub function: FunctionIndex,
+    /// The integration timeout (spec 5.4).
+    pub timeout: Duration,
+    /// Display columns for [`RouteTable`]'s `Display`.
+    target: Box<str>,
+    api_label: Box<str>,
+    path: Box<str>,
+    location: SourceLocation,
+}
+
+/// A request that reached a route: the route and the raw (still percent-encoded, spec 6.4)
+/// path parameter values, in the order of [`Route::param_names`].
+#[derive(Debug)]
+pub(crate) struct RouteMatch<'t, 'p> {
+    pub route: &'t Route,
+    pub values: Vec<&'p str>,
+}
+
+impl RouteMatch<'_, '_> {
+    /// `(name, raw value)` pairs for `pathParameters`.
+    pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.route
+            .param_names
+            .iter()
+            .map(|n| &**n)
+            .zip(self.values.iter().copied())
+    }
+}
+
+/// Why a request matched no route; only the log tells them apart, the client gets the same
+/// 403 either way (spec 5.1).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Miss<'t> {
+    /// No resource matches the path.
+    Path,
+    /// The resource exists but has neither the method nor `ANY`.
+    Method {
+        resource: &'t str,
+        declared: Vec<&'t str>,
+    },
+}
+
+impl fmt::Display for Miss<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Miss::Path => {
+                f.write_str("no resource matches the path (`gatewise routes` lists the routes)")
+            }
+            Miss::Method { resource, declared } => write!(
+                f,
+                "resource {resource} declares {} but not this method; API Gateway answers an \
+                 undeclared method like an unknown path",
+                declared.join(", ")
+            ),
+        }
+    }
+}
+
+enum Segment<'a> {
+    Static(&'a str),
+    Param(&'a str),
+    Greedy(&'a str),
+}
+
+fn parse_segment(segment: &str) -> Segment<'_> {
+    if let Some(inner) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+        match inner.strip_suffix('+') {
+            Some(name) => Segment::Greedy(name),
+            None => Segment::Param(inner),
+        }
+    } else {
+        Segment::Static(segment)
+    }
+}
+
+/// The segments of a resource template (`/` → none).
+fn template_segments(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter(|s| !s.is_empty())
+}
+
+impl RouteTable {
+    /// Builds the table from every REST API of `stack`, in declaration order.
+    pub fn build(stack: &Stack) -> Result<RouteTable, RouteConflict> {
+        let mut table = RouteTable {
+            nodes: vec![Node::default()],
+            routes: Vec::new(),
+        };
+        for (api_index, api) in stack.rest_apis.iter().enumerate() {
+            for (resource_index, resource) in api.resources.iter().enumerate() {
+                let node = table.insert_path(&resource.path, api, resource_index)?;
+                let param_names: Vec<Box<str>> = template_segments(&resource.path)
+                    .filter_map(|s| match parse_segment(s) {
+                        Segment::Param(n) | Segment::Greedy(n) => Some(n.into()),
+                        Segment::Static(_) => None,
+                    })
+                    .collect();
+                for method in &resource.methods {
+                    if let Some(&other) = table.nodes[node]
+                        .methods
+                        .iter()
+                        .find(|&&r| *table.routes[r].method == *method.http_method)
+                    {
+                        let other = &table.routes[other];
+                        return Err(RouteConflict {
+                            message: format!(
+                                "route conflict: {} {} of API {} ({}) and {} {} of API {} ({}) \
+                                 are the same route; gatewise serves every REST API of the \
+                                 template at the root, so only one of them can answer. Give \
+                                 one of them a different path or method.",
+                                method.http_method,
+                                resource.path,
+                                api.logical_id,
+                                method.location,
+                                other.method,
+                                other.path,
+                                stack.rest_apis[other.api].logical_id,
+                                other.location,
+                            ),
+                        });
+                    }
+                    let (function, timeout) = match method.integration {
+                        Integration::LambdaProxy { function, timeout } => (function, timeout),
+                    };
+                    // Checked here so the request path can index functions without a
+                    // fallible lookup.
+                    let Some(target) = stack.functions.get(function) else {
+                        return Err(RouteConflict {
+                            message: format!(
+                                "{} {} of API {} ({}) integrates function #{function}, which \
+                                 the stack does not have (a bug in gatewise's template loading)",
+                                method.http_method, resource.path, api.logical_id, method.location
+                            ),
+                        });
+                    };
+                    let target = format!("function {} ({})", target.logical_id, target.runtime);
+                    table.nodes[node].methods.push(table.routes.len());
+                    table.routes.push(Route {
+                        method: method.http_method.as_str().into(),
+                        api: api_index,
+                        resource: resource_index,
+                        param_names: param_names.clone(),
+                        function,
+                        timeout,
+                        target: target.into(),
+                        api_label: format!("{} / {}", api.logical_id, api.stage).into(),
+                        path: resource.path.as_str().into(),
+                        location: method.location.clone(),
+                    });
+                }
+            }
+        }
+        Ok(table)
+    }
+
+    /// Walks (creating as needed) the trie nodes for a resource template.
+    fn insert_path(
+        &mut self,
+        path: &str,
+        api: &gatewise_model::RestApi,
+        resource_index: usize,
+    ) -> Result<usize, RouteConflict> {
+        let mut node = 0;
+        let mut segments = template_segments(path).peekable();
+        while let Some(segment) = segments.next() {
+            let is_last = segments.peek().is_none();
+            let existing = match parse_segment(segment) {
+                Segment::Static(s) => self.nodes[node]
+                    .statics
+                    .binary_search_by(|(k, _)| (**k).cmp(s))
+                    .map(|i| self.nodes[node].statics[i].1)
+                    .map_err(|i| (i, Some(s))),
+                Segment::Param(_) => self.nodes[node].param.ok_or((0, None)),
+                Segment::Greedy(name) => {
+                    if !is_last {
+                        return Err(RouteConflict {
+                            message: format!(
+                                "resource {path} of API {} ({}) has the greedy parameter \
+                                 {{{name}+}} before its last segment; API Gateway only allows \
+                                 it as the last segment",
+                                api.logical_id,
+                                api.resources[resource_index]
+                                    .methods
+                                    .first()
+                                    .map_or(&api.location, |m| &m.location),
+                            ),
+                        });
+                    }
+                    self.nodes[node].greedy.ok_or((0, None))
+                }
+            };
+            node = match existing {
+                Ok(child) => child,
+                Err((at, static_segment)) => {
+                    let child = self.nodes.len();
+                    self.nodes.push(Node::default());
+                    match (static_segment, parse_segment(segment)) {
+                        (Some(s), _) => self.nodes[node].statics.insert(at, (s.into(), child)),
+                        (None, Segment::Greedy(_)) => self.nodes[node].greedy = Some(child),
+                        (None, _) => self.nodes[node].param = Some(child),
+                    }
+                    child
+                }
+            };
+        }
+        Ok(node)
+    }
+
+    /// Finds the route for `method` on the raw request `path` (spec 4.2, 4.7, 5.1).
+    ///
+    /// Leading and trailing slashes are ignored for matching (`/a/` and `//a` reach `/a`,
+    /// as recorded on AWS); inner empty segments only match inside a greedy parameter
+    /// (`a//b` is kept there). Both kinds of [`Miss`] are `MISSING_AUTHENTICATION_TOKEN`.
+    pub(crate) fn find<'t, 'p>(
+        &'t self,
+        method: &str,
+        path: &'p str,
+    ) -> Result<RouteMatch<'t, 'p>, Miss<'t>> {
+        let trimmed = path.trim_start_matches('/').trim_end_matches('/');
+        let mut values = Vec::new();
+        let node = if trimmed.is_empty() {
+            (!self.nodes[0].methods.is_empty()).then_some(0)
+        } else {
+            self.walk(0, trimmed, &mut values)
+        }
+        .ok_or(Miss::Path)?;
+        let methods = &self.nodes[node].methods;
+        let chosen = methods
+            .iter()
+            .find(|&&r| *self.routes[r].method == *method)
+            .or_else(|| methods.iter().find(|&&r| &*self.routes[r].method == "ANY"))
+            .ok_or_else(|| Miss::Method {
+                resource: &self.routes[methods[0]].path,
+                declared: methods.iter().map(|&r| &*self.routes[r].method).collect(),
+            })?;
+        Ok(RouteMatch {
+            route: &self.routes[*chosen],
+            values,
+        })
+    }
+
+    /// Depth-first search for the most specific resource matching `rest` (non-empty) below
+    /// `node`; pushes captured values and pops them again when a branch fails.
+    fn walk<'p>(&self, node: usize, rest: &'p str, values: &mut Vec<&'p str>) -> Option<usize> {
+        let here = &self.nodes[node];
+        let (segment, tail) = match rest.split_once('/') {
+            Some((segment, tail)) => (segment, Some(tail)),
+            None => (rest, None),
+        };
+        let descend = |child: usize, values: &mut Vec<&'p str>| match tail {
+            None => (!self.nodes[child].methods.is_empty()).then_some(child),
+            Some(tail) => self.walk(child, tail, values),
+        };
+        if let Ok(i) = here.statics.binary_search_by(|(k, _)| (**k).cmp(segment))
+            && let Some(found) = descend(here.statics[i].1, values)
+        {
+            return Some(found);
+        }
+        if let Some(child) = here.param
+            && !segment.is_empty()
+        {
+            values.push(segment);
+            if let Some(found) = descend(child, values) {
+                return Some(found);
+            }
+            values.pop();
+        }
+        if let Some(child) = here.greedy
+            && !self.nodes[child].methods.is_empty()
+        {
+            values.push(rest);
+            return Some(child);
+        }
+        None
+    }
+}
+
+impl fmt::Display for RouteTable {
+    /// One row per method: `METHOD  PATH  TARGET  API`, columns aligned, with a header row.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const HEADER: [&str; 4] = ["METHOD", "PATH", "TARGET", "API"];
+        let rows: Vec<[&str; 4]> = self
+            .routes
+            .iter()
+            .map(|r| [&*r.method, &*r.path, &*r.target, &*r.api_label])
+            .collect();
+        let mut widths = HEADER.map(str::len);
+        for row in &rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.len());
+            }
+        }
+        for row in std::iter::once(&HEADER).chain(&rows) {
+            let line = format!(
+                "{:<w0$}  {:<w1$}  {:<w2$}  {}",
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                w0 = widths[0],
+                w1 = widths[1],
+                w2 = widths[2],
+            );
+            writeln!(f, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{api, stack};
+
+    fn table(resources: &[(&str, &[&str])]) -> RouteTable {
+        RouteTable::build(&stack(vec![api("Api", "Prod", resources, 0, 10)])).expect("no conflict")
+    }
+
+    /// `Some((resource path, method, params))`, or `None` for a 403.
+    type Expect<'a> = Option<(&'a str, &'a str, &'a [(&'a str, &'a str)])>;
+
+    fn check(table: &RouteTable, cases: &[(&str, &str, Expect<'_>)]) {
+        for (method, path, want) in cases {
+            let got = table.find(method, path).ok().map(|m| {
+                (
+                    m.route.path.to_string(),
+                    m.route.method.to_string(),
+                    m.params()
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                        .collect::<Vec<_>>(),
+                )
+            });
+            let want = want.map(|(p, m, params)| {
+                (
+                    p.to_owned(),
+                    m.to_owned(),
+                    params
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect::<Vec<_>>(),
+                )
+            });
+            assert_eq!(got, want, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn rule_4_2_static_beats_param_beats_greedy_with_backtracking() {
+        let t = table(&[
+            ("/", &["GET"]),
+            ("/items", &["GET"]),
+            ("/items/{id}", &["GET"]),
+            ("/items/special", &["GET"]),
+            ("/items/{id}/parts/{part}", &["GET"]),
+            ("/{proxy+}", &["ANY"]),
+            ("/files/{path+}", &["GET"]),
+        ]);
+        check(
+            &t,
+            &[
+                ("GET", "/", Some(("/", "GET", &[]))),
+                ("GET", "/items", Some(("/items", "GET", &[]))),
+                (
+                    "GET",
+                    "/items/special",
+                    Some(("/items/special", "GET", &[])),
+                ),
+                (
+                    "GET",
+                    "/items/42",
+                    Some(("/items/{id}", "GET", &[("id", "42")])),
+                ),
+                (
+                    "GET",
+                    "/items/42/parts/7",
+                    Some((
+                        "/items/{id}/parts/{part}",
+                        "GET",
+                        &[("id", "42"), ("part", "7")],
+                    )),
+                ),
+                // `/items/special/parts/7`: the static branch has no `parts` child, the
+                // parameter branch does.
+                (
+                    "GET",
+                    "/items/special/parts/7",
+                    Some((
+                        "/items/{id}/parts/{part}",
+                        "GET",
+                        &[("id", "special"), ("part", "7")],
+                    )),
+                ),
+                // Dead end under /items/{id}: back up to the greedy root resource.
+                (
+                    "GET",
+                    "/items/42/other",
+                    Some(("/{proxy+}", "ANY", &[("proxy", "items/42/other")])),
+                ),
+                (
+                    "GET",
+                    "/files/a/b/c.txt",
+                    Some(("/files/{path+}", "GET", &[("path", "a/b/c.txt")])),
+                ),
+                // The most specific *resource* wins before the method is looked at (5.1).
+                ("POST", "/files/a", None),
+                ("POST", "/items/42", None),
+            ],
+        );
+    }
+
+    #[test]
+    fn rule_4_2_greedy_needs_one_segment_and_keeps_inner_slashes() {
+        let t = table(&[("/{proxy+}", &["ANY"])]);
+        check(
+            &t,
+            &[
+                ("GET", "/", None),
+                ("GET", "//", None),
+                (
+                    "GET",
+                    "/proxy-value",
+                    Some(("/{proxy+}", "ANY", &[("proxy", "proxy-value")])),
+                ),
+                (
+                    "GET",
+                    "/proxy-value/",
+                    Some(("/{proxy+}", "ANY", &[("proxy", "proxy-value")])),
+                ),
+                (
+                    "GET",
+                    "/proxy-value//double-slash",
+                    Some((
+                        "/{proxy+}",
+                        "ANY",
+                        &[("proxy", "proxy-value//double-slash")],
+                    )),
+                ),
+                (
+                    "GET",
+                    "//proxy-value",
+                    Some(("/{proxy+}", "ANY", &[("proxy", "proxy-value")])),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn rule_6_4_path_parameters_stay_percent_encoded() {
+        let t = table(&[("/{proxy+}", &["ANY"]), ("/user/{email}", &["GET"])]);
+        check(
+            &t,
+            &[
+                (
+                    "GET",
+                    "/proxy-value/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com",
+                    Some((
+                        "/{proxy+}",
+                        "ANY",
+                        &[(
+                            "proxy",
+                            "proxy-value/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com",
+                        )],
+                    )),
+                ),
+                (
+                    "GET",
+                    "/user/a%2Fb",
+                    Some(("/user/{email}", "GET", &[("email", "a%2Fb")])),
+                ),
+                // Trailing slashes are ignored, so this is `/user`: only the greedy root matches.
+                (
+                    "GET",
+                    "/user//",
+                    Some(("/{proxy+}", "ANY", &[("proxy", "user")])),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn rule_4_2_explicit_method_beats_any() {
+        let t = table(&[("/{proxy+}", &["ANY", "OPTIONS"]), ("/a", &["GET", "ANY"])]);
+        check(
+            &t,
+            &[
+                (
+                    "OPTIONS",
+                    "/x",
+                    Some(("/{proxy+}", "OPTIONS", &[("proxy", "x")])),
+                ),
+                ("GET", "/x", Some(("/{proxy+}", "ANY", &[("proxy", "x")]))),
+                ("GET", "/a", Some(("/a", "GET", &[]))),
+                ("DELETE", "/a", Some(("/a", "ANY", &[]))),
+            ],
+        );
+    }
+
+    #[test]
+    fn rule_5_1_unknown_method_is_missing_authentication_token() {
+        let t = table(&[("/existing", &["GET"])]);
+        check(
+            &t,
+            &[
+                ("POST", "/existing", None),
+                ("OPTIONS", "/existing", None),
+                ("get", "/existing", None),
+                ("GET", "/random-non-existing", None),
+                ("GET", "/", None),
+                ("GET", "/existing/more", None),
+                ("GET", "/Existing", None),
+            ],
+        );
+    }
+
+    #[test]
+    fn rule_4_7_trailing_slash_reaches_the_resource() {
+        let t = table(&[("/a", &["GET"]), ("/a/{b}", &["GET"])]);
+        check(
+            &t,
+            &[
+                ("GET", "/a/", Some(("/a", "GET", &[]))),
+                ("GET", "/a/x/", Some(("/a/{b}", "GET", &[("b", "x")]))),
+                ("GET", "/a//", Some(("/a", "GET", &[]))),
+            ],
+        );
+    }
+
+    #[test]
+    fn apis_merge_and_equivalent_paths_conflict() {
+        let merged = RouteTable::build(&stack(vec![
+            api("ApiA", "Prod", &[("/a/{x}", &["GET"])], 0, 10),
+            api(
+                "ApiB",
+                "dev",
+                &[("/a/{y}", &["POST"]), ("/b", &["GET"])],
+                1,
+                30,
+            ),
+        ]))
+        .expect("different methods do not conflict");
+        check(
+            &merged,
+            &[
+                ("GET", "/a/1", Some(("/a/{x}", "GET", &[("x", "1")]))),
+                ("POST", "/a/1", Some(("/a/{y}", "POST", &[("y", "1")]))),
+                ("GET", "/b", Some(("/b", "GET", &[]))),
+            ],
+        );
+        let found = merged.find("POST", "/a/1").expect("route");
+        assert_eq!(merged.find("PUT", "/nope/x").err(), Some(Miss::Path));
+        assert_eq!(
+            merged.find("PUT", "/a/1/").err(),
+            Some(Miss::Method {
+                resource: "/a/{x}",
+                declared: vec!["GET", "POST"],
+            })
+        );
+        assert_eq!(found.route.api, 1);
+
+        for (a, b) in [
+            ("/a/{x}", "/a/{y}"),
+            ("/a", "/a"),
+            ("/{proxy+}", "/{other+}"),
+        ] {
+            let err = RouteTable::build(&stack(vec![
+                api("ApiA", "Prod", &[(a, &["GET"])], 0, 10),
+                api("ApiB", "dev", &[(b, &["GET"])], 1, 30),
+            ]))
+            .expect_err("same method on the same shape");
+            for needle in [
+                "ApiA",
+                "ApiB",
+                "template.yaml:11:5",
+                "template.yaml:31:5",
+                a,
+                b,
+                "GET",
+            ] {
+                assert!(err.message.contains(needle), "{needle} missing in: {err}");
+            }
+        }
+        let err = RouteTable::build(&stack(vec![api(
+            "Api",
+            "Prod",
+            &[("/{p+}/x", &["GET"])],
+            0,
+            1,
+        )]))
+        .expect_err("greedy must be last");
+        assert!(err.to_string().contains("/{p+}/x"), "{err}");
+    }
+
+    #[test]
+    fn display_is_an_aligned_table_with_a_header() {
+        let t = RouteTable::build(&stack(vec![
+            api(
+                "ServerlessRestApi",
+                "Prod",
+                &[("/hello", &["GET"]), ("/{proxy+}", &["ANY"])],
+                0,
+                10,
+            ),
+            api("Admin", "v1", &[("/admin/users", &["POST"])], 1, 40),
+        ]))
+        .expect("routes");
+        let want = "\
+METHOD  PATH          TARGET                               API
+GET     /hello        function HelloFunction (python3.12)  ServerlessRestApi / Prod
+ANY     /{proxy+}     function HelloFunction (python3.12)  ServerlessRestApi / Prod
+POST    /admin/users  function OtherFunction (python3.12)  Admin / v1
+";
+        assert_eq!(t.to_string(), want);
+    }
+}

@@ -1,0 +1,128 @@
+//! Stacks and scripted functions for unit tests.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use gatewise_lambda::{Invocation, InvokeError};
+use gatewise_model::{
+    Function, FunctionCode, FunctionIndex, Integration, Method, Resource, RestApi, SourceLocation,
+    Stack,
+};
+
+use crate::pipeline::{Invoke, InvokeFuture};
+
+pub(crate) fn location(line: u32) -> SourceLocation {
+    SourceLocation::new(Arc::from(Path::new("template.yaml")), line, 5)
+}
+
+pub(crate) fn function(logical_id: &str, line: u32) -> Function {
+    Function {
+        logical_id: logical_id.to_owned(),
+        name: logical_id.to_owned(),
+        runtime: "python3.12".parse().expect("supported runtime"),
+        handler: "app.handler".to_owned(),
+        code: FunctionCode::Inline(String::new()),
+        timeout: Duration::from_secs(3),
+        memory_mb: 128,
+        environment: Default::default(),
+        reserved_concurrency: None,
+        location: location(line),
+    }
+}
+
+/// An API whose every method proxies to function `function`; methods are declared at
+/// consecutive lines from `first_line`.
+pub(crate) fn api(
+    logical_id: &str,
+    stage: &str,
+    resources: &[(&str, &[&str])],
+    function: FunctionIndex,
+    first_line: u32,
+) -> RestApi {
+    let mut line = first_line;
+    RestApi {
+        logical_id: logical_id.to_owned(),
+        api_id: format!("{}api", logical_id.to_lowercase())
+            .chars()
+            .take(10)
+            .collect(),
+        stage: stage.to_owned(),
+        stage_variables: Default::default(),
+        binary_media_types: Vec::new(),
+        resources: resources
+            .iter()
+            .enumerate()
+            .map(|(i, (path, methods))| Resource {
+                path: (*path).to_owned(),
+                resource_id: format!("res{i:03}"),
+                methods: methods
+                    .iter()
+                    .map(|m| {
+                        line += 1;
+                        Method {
+                            http_method: (*m).to_owned(),
+                            integration: Integration::LambdaProxy {
+                                function,
+                                timeout: Integration::REST_DEFAULT_TIMEOUT,
+                            },
+                            location: location(line),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+        location: location(first_line),
+    }
+}
+
+pub(crate) fn stack(apis: Vec<RestApi>) -> Stack {
+    Stack {
+        template_path: "template.yaml".into(),
+        functions: vec![function("HelloFunction", 3), function("OtherFunction", 30)],
+        rest_apis: apis,
+        warnings: Vec::new(),
+    }
+}
+
+/// A function scripted in the test: gets the event bytes, returns the invocation result
+/// (after an optional delay, to exercise the integration timeout).
+/// A scripted function body.
+pub(crate) type Answer = fn(&[u8]) -> Result<Bytes, InvokeError>;
+
+pub(crate) struct Scripted {
+    pub delay: Duration,
+    pub answer: Answer,
+    /// Signalled when an invocation starts, so tests can act while it is in flight.
+    pub started: Arc<tokio::sync::Notify>,
+}
+
+impl Scripted {
+    pub(crate) fn new(delay: Duration, answer: Answer) -> Self {
+        Self {
+            delay,
+            answer,
+            started: Arc::default(),
+        }
+    }
+}
+
+impl Invoke for Scripted {
+    fn invoke(&self, _function: FunctionIndex, invocation: Invocation) -> InvokeFuture<'_> {
+        Box::pin(async move {
+            self.started.notify_one();
+            if !self.delay.is_zero() {
+                tokio::time::sleep(self.delay).await;
+            }
+            (self.answer)(&invocation.payload)
+        })
+    }
+}
+
+/// A proxy response whose body is the event (as a JSON string), like LocalStack's echo.
+pub(crate) fn echo(event: &[u8]) -> Result<Bytes, InvokeError> {
+    let event = String::from_utf8_lossy(event).into_owned();
+    let out = serde_json::json!({"statusCode": 200, "body": event});
+    Ok(Bytes::from(out.to_string()))
+}

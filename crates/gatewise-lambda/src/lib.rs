@@ -1,0 +1,214 @@
+//! Runs Lambda functions as real local processes, the way the Lambda service runs them:
+//! each instance is a process that speaks the Lambda Runtime API to a host gatewise serves on
+//! loopback (`/2018-06-01/runtime/invocation/next`, `/response`, `/error`, `/init/error`).
+//!
+//! A [`FunctionHost`] owns one pool of instances per function. An instance serves one
+//! invocation at a time; warm instances are reused; a pool grows on demand up to the
+//! function's concurrency; an instance that times out or crashes is killed (its whole process
+//! group) and replaced on the next invocation.
+//!
+//! How a process is started: `provided*` runs `<CodeUri>/bootstrap`; `nodejs*` and
+//! `python3.*` run the bundled runtime clients (`runtimes/` at the repository root, embedded
+//! here) under the local `node` / `python3`. Each process gets a clean, Lambda-shaped
+//! environment ([`function_environment`]), its own Runtime API port, and its own process group.
+//!
+//! Behaviour constants: [`DEFAULT_MAX_INSTANCES_PER_FUNCTION`] (pool ceiling without
+//! `ReservedConcurrentExecutions`), [`INIT_TIMEOUT`] (spawn to first `/next`),
+//! [`MAX_RESPONSE_BYTES`] (Lambda's response limit).
+//!
+//! Logs go to stderr, one line each, prefixed with `[FunctionName] `: the function's own
+//! output, and Lambda's `START` / `END` / `REPORT` lines.
+//!
+//! CONTRACT (kept stable for the gateway and the binary): `FunctionHost::start`,
+//! `FunctionHost::invoke`, `FunctionHost::shutdown`, `HostOptions`, `WarmPolicy`,
+//! `EnvOverrides`, `InvokeError`, `HostError`.
+
+mod environment;
+mod instance;
+mod log;
+mod pool;
+mod runtime_api;
+mod runtimes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use gatewise_model::{Function, FunctionIndex};
+use indexmap::IndexMap;
+
+pub use environment::{
+    HostEnvironment, InstanceEnvironment, PASSED_THROUGH, PINNED, function_environment,
+    log_stream_name,
+};
+pub use instance::INIT_TIMEOUT;
+pub use pool::DEFAULT_MAX_INSTANCES_PER_FUNCTION;
+pub use runtime_api::MAX_RESPONSE_BYTES;
+
+use instance::FunctionSpec;
+use pool::Pool;
+use runtimes::{Interpreters, RuntimeFiles};
+
+/// When instances are started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WarmPolicy {
+    /// Start one instance of every function at startup and wait until each has asked for its
+    /// first invocation (or failed to initialise), so the first request is warm.
+    #[default]
+    Eager,
+    /// Start an instance on the first invocation (a cold start, as on AWS).
+    Lazy,
+}
+
+/// Environment variable overrides in the SAM CLI `--env-vars` format:
+/// `{"Parameters": {..all functions..}, "<LogicalId or FunctionName>": {..}}`.
+#[derive(Debug, Clone, Default)]
+pub struct EnvOverrides {
+    /// Applied to every function (the `Parameters` key).
+    pub all_functions: IndexMap<String, String>,
+    /// Keyed by logical id or function name.
+    pub per_function: IndexMap<String, IndexMap<String, String>>,
+}
+
+/// How the host runs functions.
+#[derive(Debug, Clone, Default)]
+pub struct HostOptions {
+    pub warm: WarmPolicy,
+    pub env_overrides: EnvOverrides,
+}
+
+/// One request for a function.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// The Lambda request id (`Lambda-Runtime-Aws-Request-Id`, `context.awsRequestId`).
+    pub request_id: String,
+    /// The event, as JSON bytes.
+    pub payload: Bytes,
+}
+
+/// Why an invocation produced no successful response. Every variant is something the
+/// gateway turns into a gateway error (502 for REST proxy); `Display` is the sentence for the
+/// log line.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum InvokeError {
+    /// The handler raised or returned an error (Runtime API `/error`).
+    #[error("the function failed: {error_type}: {error_message}")]
+    Function {
+        error_type: String,
+        error_message: String,
+    },
+    /// The function ran past its `Timeout`; its instance was killed.
+    #[error("the function timed out after {0:?} (Timeout); its instance was stopped")]
+    Timeout(Duration),
+    /// The process exited while handling the invocation.
+    #[error("the function's process exited during the invocation ({0})")]
+    Crashed(String),
+    /// The instance could not initialise (handler not found, import error, bootstrap missing…).
+    #[error("the function could not start: {0}")]
+    InitFailed(String),
+}
+
+/// A problem that stops the host from starting (reported before `Listening on`).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct HostError {
+    /// The sentence for the user, naming the function and where it is declared.
+    pub message: String,
+}
+
+/// The pools of function instances for one stack.
+pub struct FunctionHost {
+    pools: Vec<Arc<Pool>>,
+    /// Runtime clients and inline code; kept until the host (and its processes) are gone.
+    _files: RuntimeFiles,
+}
+
+impl FunctionHost {
+    /// Prepares every function (code location, runtime client, environment) and, with
+    /// [`WarmPolicy::Eager`], starts one instance of each.
+    ///
+    /// Only static problems are errors here (missing `bootstrap`, no `node` on `PATH`): a
+    /// function whose code fails to initialise is logged, and its invocations fail with
+    /// [`InvokeError::InitFailed`], as they would on Lambda.
+    pub async fn start(
+        functions: &[Function],
+        options: HostOptions,
+    ) -> Result<FunctionHost, HostError> {
+        let files = RuntimeFiles::create().map_err(|err| HostError {
+            message: format!("could not create a directory for the runtime clients: {err}"),
+        })?;
+        let host_env = Arc::new(HostEnvironment::from_process());
+        let overrides = Arc::new(options.env_overrides);
+        let mut interpreters = Interpreters::new(host_env.vars.get("PATH").cloned());
+        let mut pools = Vec::with_capacity(functions.len());
+        for (index, function) in functions.iter().enumerate() {
+            let launch = interpreters.launch(function, index, &files).await?;
+            pools.push(Arc::new(Pool::new(FunctionSpec {
+                function: function.clone(),
+                log_name: Arc::from(function.name.as_str()),
+                launch,
+                runtime_dir: files.runtime_dir().to_path_buf(),
+                host_env: Arc::clone(&host_env),
+                overrides: Arc::clone(&overrides),
+            })));
+        }
+        let host = FunctionHost {
+            pools,
+            _files: files,
+        };
+        if options.warm == WarmPolicy::Eager {
+            let warming: Vec<_> = host
+                .pools
+                .iter()
+                .map(|pool| {
+                    let pool = Arc::clone(pool);
+                    tokio::spawn(async move { pool.warm().await })
+                })
+                .collect();
+            for task in warming {
+                // A panicking warm-up only costs the warm start.
+                let _ = task.await;
+            }
+        }
+        Ok(host)
+    }
+
+    /// Runs one invocation on a warm (or new) instance of `function` and returns the bytes the
+    /// function posted to `/response`.
+    pub async fn invoke(
+        &self,
+        function: FunctionIndex,
+        invocation: Invocation,
+    ) -> Result<Bytes, InvokeError> {
+        let Some(pool) = self.pools.get(function) else {
+            return Err(InvokeError::InitFailed(format!(
+                "gatewise has no function number {function}"
+            )));
+        };
+        pool.invoke(invocation).await
+    }
+
+    /// Stops every instance (whole process groups) and waits until they are gone.
+    pub async fn shutdown(&self) {
+        for pool in &self.pools {
+            pool.shutdown().await;
+        }
+    }
+
+    /// How many processes `function` has right now (busy, idle or starting); 0 for an unknown
+    /// index. For status displays and tests.
+    pub fn live_processes(&self, function: FunctionIndex) -> usize {
+        self.pools
+            .get(function)
+            .map_or(0, |pool| pool.live_processes())
+    }
+}
+
+impl Drop for FunctionHost {
+    /// A host dropped without [`FunctionHost::shutdown`] still leaves no process behind.
+    fn drop(&mut self) {
+        for pool in &self.pools {
+            pool.kill_all();
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The instances of one function: reuse warm ones, start new ones up to the ceiling, and queue
+//! invocations (first come, first served) when every instance is busy.
+//!
+//! A *slot* is the right to one live process. An invocation holds a [`Lease`] on a slot for
+//! as long as it runs; dropping the lease (an error, a cancelled request) gives the slot back,
+//! so the count of live processes can never drift from the processes that exist.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use bytes::Bytes;
+use tokio::sync::oneshot;
+
+use crate::instance::{FunctionSpec, Instance, Outcome, ProcessRegistry};
+use crate::{Invocation, InvokeError, log, runtime_api};
+
+/// Ceiling of a pool when the function sets no `ReservedConcurrentExecutions`. Lambda's own
+/// default (the account's 1000) would only let a runaway load test fork-bomb a laptop; ten
+/// concurrent requests per function is more than local testing needs.
+pub const DEFAULT_MAX_INSTANCES_PER_FUNCTION: usize = 10;
+
+pub(crate) struct Pool {
+    spec: FunctionSpec,
+    max: usize,
+    state: Mutex<PoolState>,
+    registry: Arc<ProcessRegistry>,
+}
+
+#[derive(Default)]
+struct PoolState {
+    /// Warm instances; the most recently used is reused first (its caches are warmest).
+    idle: Vec<Instance>,
+    /// Slots handed out: idle + busy + starting instances.
+    live: usize,
+    waiters: VecDeque<oneshot::Sender<Grant>>,
+    closed: bool,
+}
+
+/// A slot handed to a waiting invocation.
+enum Grant {
+    Warm(Instance),
+    Fresh,
+}
+
+/// One slot of the pool, with its instance once there is one.
+struct Lease<'a> {
+    pool: &'a Pool,
+    instance: Option<Instance>,
+    /// Whether the instance may serve again; false while an invocation is in flight, so a
+    /// cancelled invocation discards an instance in an unknown state.
+    reusable: bool,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        match self.instance.take() {
+            Some(instance) if self.reusable && !instance.has_exited() => {
+                self.pool.put_back(instance);
+            }
+            instance => {
+                drop(instance);
+                self.pool.free_slot();
+            }
+        }
+    }
+}
+
+/// Waits for a grant; gives it back if the invocation is cancelled after it was sent.
+struct Waiting<'a> {
+    pool: &'a Pool,
+    grant: oneshot::Receiver<Grant>,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.grant.close();
+        if let Ok(grant) = self.grant.try_recv() {
+            drop(self.pool.lease(grant));
+        }
+    }
+}
+
+impl Pool {
+    pub fn new(spec: FunctionSpec) -> Self {
+        let max = spec
+            .function
+            .reserved_concurrency
+            .map_or(DEFAULT_MAX_INSTANCES_PER_FUNCTION, |n| n as usize)
+            .max(1);
+        Self {
+            spec,
+            max,
+            state: Mutex::new(PoolState::default()),
+            registry: Arc::default(),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, PoolState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lease(&self, grant: Grant) -> Lease<'_> {
+        let instance = match grant {
+            Grant::Warm(instance) => Some(instance),
+            Grant::Fresh => None,
+        };
+        Lease {
+            pool: self,
+            instance,
+            reusable: true,
+        }
+    }
+
+    /// A warm instance, a fresh slot, or a place in the queue.
+    async fn acquire(&self) -> Result<Lease<'_>, InvokeError> {
+        let mut dead = Vec::new();
+        let waiting = {
+            let mut state = self.state();
+            if state.closed {
+                return Err(shutting_down());
+            }
+            loop {
+                match state.idle.pop() {
+                    Some(instance) if instance.has_exited() => {
+                        state.live -= 1;
+                        dead.push(instance);
+                    }
+                    Some(instance) => return Ok(self.lease(Grant::Warm(instance))),
+                    None => break,
+                }
+            }
+            if state.live < self.max {
+                state.live += 1;
+                None
+            } else {
+                let (tx, rx) = oneshot::channel();
+                state.waiters.push_back(tx);
+                Some(rx)
+            }
+        };
+        drop(dead);
+        match waiting {
+            None => Ok(self.lease(Grant::Fresh)),
+            Some(grant) => {
+                let mut waiting = Waiting { pool: self, grant };
+                let grant = (&mut waiting.grant).await.map_err(|_| shutting_down())?;
+                Ok(self.lease(grant))
+            }
+        }
+    }
+
+    /// Returns a healthy instance: to the longest waiter, else to the idle stack.
+    fn put_back(&self, mut instance: Instance) {
+        let mut state = self.state();
+        if state.closed {
+            state.live -= 1;
+            drop(state);
+            drop(instance);
+            return;
+        }
+        while let Some(waiter) = state.waiters.pop_front() {
+            // The only thing that can come back is the instance, from a cancelled waiter.
+            let Err(Grant::Warm(returned)) = waiter.send(Grant::Warm(instance)) else {
+                return;
+            };
+            instance = returned;
+        }
+        state.idle.push(instance);
+    }
+
+    /// Gives up a slot whose instance is gone: the longest waiter may start a new one.
+    fn free_slot(&self) {
+        let mut state = self.state();
+        if !state.closed {
+            while let Some(waiter) = state.waiters.pop_front() {
+                if waiter.send(Grant::Fresh).is_ok() {
+                    return;
+                }
+            }
+        }
+        state.live -= 1;
+    }
+
+    /// Starts one instance ahead of traffic; failures are logged and left for the first
+    /// invocation to report, as Lambda reports them.
+    pub async fn warm(&self) {
+        let Ok(mut lease) = self.acquire().await else {
+            return;
+        };
+        if lease.instance.is_none() {
+            match Instance::start(&self.spec, &self.registry).await {
+                Ok(mut instance) => {
+                    // Like provisioned concurrency: the init is reported now, and the first
+                    // invocation's REPORT line is a warm one.
+                    if let Some(init) = instance.take_init_duration() {
+                        log::line(&self.spec.log_name, &log::warm_init_line(init));
+                    }
+                    lease.instance = Some(instance);
+                }
+                Err(cause) => self.log_init_failure(&cause),
+            }
+        }
+    }
+
+    pub async fn invoke(&self, invocation: Invocation) -> Result<Bytes, InvokeError> {
+        let request_id = runtime_api::usable_request_id(invocation.request_id);
+        let function = &self.spec.function;
+        let name = &self.spec.log_name;
+        // One retry covers an idle instance that died just as it was handed the event.
+        let mut retried = false;
+        loop {
+            let mut lease = self.acquire().await?;
+            let instance = match &mut lease.instance {
+                Some(instance) => instance,
+                empty @ None => match Instance::start(&self.spec, &self.registry).await {
+                    Ok(instance) => empty.insert(instance),
+                    Err(cause) => {
+                        self.log_init_failure(&cause);
+                        return Err(InvokeError::InitFailed(format!(
+                            "{} of {}: {cause}",
+                            self.spec.entry_point(),
+                            function.name
+                        )));
+                    }
+                },
+            };
+            let init = instance.take_init_duration();
+            let pid = instance.pid();
+            log::line(name, &log::start_line(&request_id));
+            lease.reusable = false;
+            let started = Instant::now();
+            let outcome = instance
+                .invoke(
+                    request_id.clone(),
+                    invocation.payload.clone(),
+                    function.timeout,
+                )
+                .await;
+            let duration = started.elapsed();
+            let result = match outcome {
+                Outcome::Response(body) => {
+                    lease.reusable = true;
+                    Ok(body)
+                }
+                Outcome::Error(report) => {
+                    lease.reusable = true;
+                    Err(InvokeError::Function {
+                        error_type: report.error_type,
+                        error_message: report.error_message,
+                    })
+                }
+                Outcome::TimedOut => {
+                    log::line(
+                        name,
+                        &format!(
+                            "{request_id} Task timed out after {:.2} seconds",
+                            function.timeout.as_secs_f64()
+                        ),
+                    );
+                    Err(InvokeError::Timeout(function.timeout))
+                }
+                Outcome::Exited(status) => {
+                    log::line(
+                        name,
+                        &format!(
+                            "RequestId: {request_id} Error: Runtime exited with error: {status} (pid {pid})"
+                        ),
+                    );
+                    Err(InvokeError::Crashed(status))
+                }
+                Outcome::NotDelivered if !retried => {
+                    retried = true;
+                    continue;
+                }
+                Outcome::NotDelivered => Err(InvokeError::Crashed(
+                    "the process exited before taking the event".into(),
+                )),
+            };
+            log::line(name, &log::end_line(&request_id));
+            log::line(
+                name,
+                &log::report_line(&request_id, duration, function.memory_mb, init),
+            );
+            return result;
+        }
+    }
+
+    fn log_init_failure(&self, cause: &str) {
+        log::line(
+            &self.spec.log_name,
+            &format!("Init failed ({}): {cause}", self.spec.entry_point()),
+        );
+    }
+
+    /// Live processes, busy or idle.
+    pub fn live_processes(&self) -> usize {
+        self.registry.len()
+    }
+
+    /// Refuses new invocations, kills every process group and waits until each process has
+    /// been reaped.
+    pub async fn shutdown(&self) {
+        let (idle, waiters) = {
+            let mut state = self.state();
+            state.closed = true;
+            let idle = std::mem::take(&mut state.idle);
+            state.live -= idle.len();
+            (idle, std::mem::take(&mut state.waiters))
+        };
+        drop(waiters);
+        drop(idle);
+        for mut exit in self.registry.close_and_kill() {
+            let _ = exit.wait_for(Option::is_some).await;
+        }
+    }
+
+    /// Kills every process group without waiting; for a host dropped without `shutdown`.
+    pub fn kill_all(&self) {
+        self.registry.close_and_kill();
+    }
+}
+
+fn shutting_down() -> InvokeError {
+    InvokeError::InitFailed("gatewise is shutting down".into())
+}

@@ -1,0 +1,55 @@
+//! Plain CloudFormation `AWS::Lambda::Function` (as written by hand or synthesised by CDK).
+//!
+//! Code comes from `Code.ZipFile` (inline) or, for CDK output, the `aws:asset:path` metadata
+//! that names the local asset folder next to the template; `Code` in S3 alone is an error.
+
+use std::path::Path;
+
+use gatewise_model::{Function, FunctionCode, SourceLocation};
+
+use crate::LoadError;
+use crate::code;
+use crate::intrinsics::Resolver;
+use crate::properties::{self, lambda_function, properties_of, refuse_image};
+use crate::value::{Map, Node};
+
+pub fn function(
+    resolver: &mut Resolver<'_>,
+    logical_id: &str,
+    location: &SourceLocation,
+    resource: &Map,
+    template_dir: &Path,
+) -> Result<Function, LoadError> {
+    let props = properties_of(resource, logical_id)?;
+    refuse_image(resolver, &props, logical_id)?;
+    let asset = resource
+        .get("Metadata")
+        .and_then(Node::as_map)
+        .and_then(|m| m.get("aws:asset:path"));
+    let code_node = resolver.property(&props, "Code")?;
+    let inline = code_node
+        .as_ref()
+        .and_then(Node::as_map)
+        .and_then(|m| m.get("ZipFile"));
+    let code = match (inline, asset) {
+        (Some(zip_file), _) => FunctionCode::Inline(properties::text(
+            zip_file,
+            &format!("Function '{logical_id}': Code.ZipFile"),
+        )?),
+        (None, Some(asset)) => {
+            let relative =
+                properties::text(asset, &format!("Function '{logical_id}': aws:asset:path"))?;
+            code::directory(asset, &relative, template_dir, logical_id, "aws:asset:path")?
+        }
+        (None, None) => {
+            let at = code_node.map_or_else(|| location.clone(), |n| n.location);
+            return Err(LoadError::new(
+                at,
+                format!(
+                    "Function '{logical_id}': Code is not on this machine (only Code.ZipFile or CDK's aws:asset:path metadata are); use a SAM function with a local CodeUri, or inline the code in Code.ZipFile"
+                ),
+            ));
+        }
+    };
+    lambda_function(resolver, &props, logical_id, location, code)
+}

@@ -1,0 +1,181 @@
+//! The whole template: sections, resource conditions, and the order in which the model is
+//! assembled (functions first, then the APIs whose methods point at them — SAM's order too).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use gatewise_model::{SourceLocation, Stack, pseudo};
+
+use crate::intrinsics::Resolver;
+use crate::sam::{ExplicitApi, SamFunction};
+use crate::value::{Map, Node, Value};
+use crate::{LoadError, LoadOptions, cfn_lambda, parameters, sam};
+
+/// The transform that makes `AWS::Serverless::*` resources valid.
+const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+
+/// Resource types that declare APIs gatewise does not serve yet.
+const NOT_SERVED_YET: &[&str] = &[
+    "AWS::Serverless::HttpApi",
+    "AWS::ApiGateway::RestApi",
+    "AWS::ApiGatewayV2::Api",
+];
+
+/// Builds the [`Stack`] from a parsed template: parameters, resource conditions, functions,
+/// then REST APIs.
+pub fn build_stack(
+    root: &Node,
+    file: &Arc<Path>,
+    options: &LoadOptions,
+) -> Result<Stack, LoadError> {
+    let start = SourceLocation::new(file.clone(), 1, 1);
+    let top = root.as_map().ok_or_else(|| {
+        LoadError::new(
+            root.location.clone(),
+            format!(
+                "a template must be a map with a Resources section, found {}",
+                root.kind()
+            ),
+        )
+    })?;
+    let resources = section(top, "Resources")?.ok_or_else(|| {
+        LoadError::new(
+            start.clone(),
+            "the template has no Resources section; add one with your functions".to_owned(),
+        )
+    })?;
+    for name in ["Mappings", "Conditions", "Globals"] {
+        section(top, name)?;
+    }
+    let mut warnings = Vec::new();
+    let parameters = parameters::read(top.get("Parameters"), options, &start, &mut warnings)?;
+    let stack_name = options
+        .stack_name
+        .clone()
+        .unwrap_or_else(|| pseudo::DEFAULT_STACK_NAME.to_owned());
+    let mut resolver = Resolver::new(top, parameters, stack_name, warnings);
+
+    let globals = section(top, "Globals")?;
+    let function_globals = globals
+        .map(|g| section(g, "Function"))
+        .transpose()?
+        .flatten();
+    let api_globals = globals.map(|g| section(g, "Api")).transpose()?.flatten();
+    let template_dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+
+    let mut stack = Stack {
+        template_path: file.to_path_buf(),
+        ..Stack::default()
+    };
+    let mut sam_functions = Vec::new();
+    let mut explicit_apis = Vec::new();
+    // Warn once, at the first serverless resource, when the SAM transform is missing.
+    let mut transform_checked = uses_sam_transform(top);
+
+    for entry in resources.iter() {
+        let logical_id = entry.key.as_str();
+        let resource = entry.value.as_map().ok_or_else(|| {
+            LoadError::new(
+                entry.value.location.clone(),
+                format!(
+                    "Resource '{logical_id}' must be a map with Type and Properties, found {}",
+                    entry.value.kind()
+                ),
+            )
+        })?;
+        let resource_type = resource.get("Type").and_then(Node::as_str).ok_or_else(|| {
+            LoadError::new(
+                entry.key_location.clone(),
+                format!("Resource '{logical_id}' has no Type (a string such as AWS::Serverless::Function); add one"),
+            )
+        })?;
+        if let Some(condition) = resource.get("Condition") {
+            let name = condition.as_str().ok_or_else(|| {
+                LoadError::new(
+                    condition.location.clone(),
+                    format!(
+                        "Resource '{logical_id}': Condition must name a condition, found {}",
+                        condition.kind()
+                    ),
+                )
+            })?;
+            if !resolver.condition(name, &condition.location)? {
+                continue;
+            }
+        }
+        if resource_type.starts_with("AWS::Serverless::") && !transform_checked {
+            transform_checked = true;
+            resolver.warn(
+                &entry.key_location,
+                format!("'{logical_id}' is an {resource_type} but the template has no `Transform: {SAM_TRANSFORM}`; CloudFormation will reject it — add that line at the top level"),
+            );
+        }
+        let location = &entry.key_location;
+        match resource_type {
+            "AWS::Serverless::Function" => {
+                let (function, properties) = sam::function(
+                    &mut resolver,
+                    logical_id,
+                    location,
+                    resource,
+                    function_globals,
+                    template_dir,
+                )?;
+                sam_functions.push(SamFunction {
+                    index: stack.functions.len(),
+                    logical_id: logical_id.to_owned(),
+                    properties,
+                });
+                stack.functions.push(function);
+            }
+            "AWS::Lambda::Function" => {
+                let function =
+                    cfn_lambda::function(&mut resolver, logical_id, location, resource, template_dir)?;
+                stack.functions.push(function);
+            }
+            "AWS::Serverless::Api" => explicit_apis.push(ExplicitApi {
+                logical_id: logical_id.to_owned(),
+                location: location.clone(),
+                resource,
+            }),
+            other if NOT_SERVED_YET.contains(&other) => resolver.warn(
+                location,
+                format!("'{logical_id}' ({other}) is not served yet; only REST APIs from AWS::Serverless::Function Api events are"),
+            ),
+            _ => {}
+        }
+    }
+
+    stack.rest_apis = sam::rest_apis(&mut resolver, &explicit_apis, &sam_functions, api_globals)?;
+    stack.warnings = resolver.into_warnings();
+    // In file order, as a reader scans the template (events are read after all resources).
+    stack
+        .warnings
+        .sort_by_key(|w| (w.location.line, w.location.column));
+    Ok(stack)
+}
+
+/// A section (top-level, or under `Globals`) that must be a map when present (`Resources:` with nothing under it
+/// counts as absent).
+fn section<'t>(top: &'t Map, name: &str) -> Result<Option<&'t Map>, LoadError> {
+    match top.get(name).map(|n| (n, &n.value)) {
+        None | Some((_, Value::Null)) => Ok(None),
+        Some((_, Value::Map(map))) => Ok(Some(map)),
+        Some((node, _)) => Err(LoadError::new(
+            node.location.clone(),
+            format!("{name} must be a map, found {}", node.kind()),
+        )),
+    }
+}
+
+/// `Transform` is a string or a list that includes the SAM transform.
+fn uses_sam_transform(top: &Map) -> bool {
+    match top.get("Transform").map(|n| &n.value) {
+        Some(Value::String(s)) => s == SAM_TRANSFORM,
+        Some(Value::List(items)) => items.iter().any(|i| i.as_str() == Some(SAM_TRANSFORM)),
+        _ => false,
+    }
+}
