@@ -164,3 +164,85 @@ async fn rule_5_8_request_id_headers_on_proxy_responses() {
     assert!(headers.contains_key("x-amz-apigw-id"), "{headers:?}");
     assert!(headers.contains_key("x-amzn-trace-id"), "{headers:?}");
 }
+
+#[tokio::test]
+async fn rule_4_1_proxy_responses_get_no_cors_headers_from_the_gateway() {
+    let s = serve_basic(&[]);
+    let response = client()
+        .post(s.url("/raw"))
+        .header("Origin", "http://localhost:5173")
+        .body(r#"{"statusCode": 200, "body": "{}"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cors: Vec<_> = response
+        .headers()
+        .keys()
+        .filter(|name| name.as_str().starts_with("access-control-"))
+        .collect();
+    assert!(cors.is_empty(), "the gateway added {cors:?}");
+
+    // What the function returns passes through untouched.
+    let response = respond_with(
+        &s,
+        r#"{"statusCode": 200, "headers": {"Access-Control-Allow-Origin": "https://app.example"}}"#,
+    )
+    .await;
+    assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example");
+}
+
+#[tokio::test]
+async fn rule_5_3_undecodable_base64_is_500() {
+    let s = serve_basic(&[]);
+    let response = client()
+        .post(s.url("/raw-binary"))
+        .header("Accept", "image/png")
+        .header("Content-Type", "text/plain")
+        .body(r#"{"statusCode": 200, "body": "***not base64***", "isBase64Encoded": true}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    assert_eq!(response.headers()["x-amzn-errortype"], "InternalServerErrorException");
+    assert_eq!(response.text().await.unwrap(), r#"{"message": "Internal server error"}"#);
+}
+
+#[tokio::test]
+async fn rule_7_6_connection_level_headers_from_the_function_are_remapped() {
+    let s = serve_basic(&[]);
+    let response = respond_with(
+        &s,
+        r#"{"statusCode": 200, "body": "ok", "headers": {"Server": "my-server", "Date": "yesterday"}}"#,
+    )
+    .await;
+    assert_eq!(response.headers()["x-amzn-remapped-server"], "my-server");
+    assert_eq!(response.headers()["x-amzn-remapped-date"], "yesterday");
+    assert_ne!(
+        response.headers().get("server").map(|v| v.to_str().unwrap()),
+        Some("my-server")
+    );
+    assert_eq!(response.text().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn rule_7_7_a_body_that_is_not_a_string_is_malformed() {
+    let s = serve_basic(&[]);
+    assert_internal_server_error(&s, r#"{"statusCode": 200, "body": {"a": 1}}"#).await;
+    assert_internal_server_error(&s, r#"{"statusCode": 200, "body": 5}"#).await;
+    let response = respond_with(&s, r#"{"statusCode": 204, "body": null}"#).await;
+    assert_eq!(response.status(), 204);
+}
+
+#[tokio::test]
+async fn rule_7_3_a_null_header_value_drops_the_header_and_the_default_content_type() {
+    let s = serve_basic(&[]);
+    let response = respond_with(
+        &s,
+        r#"{"statusCode": 200, "body": "x", "headers": {"Content-Type": null, "X-Gone": null}}"#,
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("x-gone").is_none());
+    assert!(response.headers().get("content-type").is_none(), "{:?}", response.headers());
+}
