@@ -187,6 +187,14 @@ impl RouteTable {
                     }
                     let (function, timeout) = match method.integration {
                         Integration::LambdaProxy { function, timeout } => (function, timeout),
+                        Integration::Mock(_) => {
+                            return Err(RouteConflict {
+                                message: format!(
+                                    "{}: MOCK integrations are not served yet ({} {})",
+                                    method.location, method.http_method, resource.path
+                                ),
+                            });
+                        }
                     };
                     // Checked here so the request path can index functions without a
                     // fallible lookup.

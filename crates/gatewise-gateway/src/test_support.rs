@@ -68,12 +68,18 @@ pub(crate) fn api(
                                 timeout: Integration::REST_DEFAULT_TIMEOUT,
                             },
                             location: location(line),
+                            api_key_required: false,
+                            authorization: Default::default(),
+                            provenance: Default::default(),
                         }
                     })
                     .collect(),
             })
             .collect(),
         location: location(first_line),
+        gateway_responses: Vec::new(),
+        api_key_source: Default::default(),
+        cors_location: None,
     }
 }
 
@@ -82,7 +88,7 @@ pub(crate) fn stack(apis: Vec<RestApi>) -> Stack {
         template_path: "template.yaml".into(),
         functions: vec![function("HelloFunction", 3), function("OtherFunction", 30)],
         rest_apis: apis,
-        warnings: Vec::new(),
+        ..Stack::default()
     }
 }
 

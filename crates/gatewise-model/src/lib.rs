@@ -43,6 +43,9 @@ pub struct Stack {
     /// Every REST API (API Gateway v1), in template order; the implicit `ServerlessRestApi`
     /// comes where SAM would put it, after the explicit ones.
     pub rest_apis: Vec<RestApi>,
+    /// API keys declared in the template (`AWS::ApiGateway::ApiKey`, and the ones SAM creates
+    /// for `Auth.UsagePlan`). Any enabled key is accepted by every API (spec 9.5, simplified).
+    pub api_keys: Vec<ApiKey>,
     /// Things that loaded but deserve the user's attention (unresolvable intrinsics, ignored
     /// properties), each with its location.
     pub warnings: Vec<Diagnostic>,
@@ -127,6 +130,54 @@ pub struct RestApi {
     pub resources: Vec<Resource>,
     /// Where the API is declared (for the implicit API: the first event that created it).
     pub location: SourceLocation,
+    /// Gateway responses the template configures (SAM `GatewayResponses`,
+    /// `AWS::ApiGateway::GatewayResponse`, `x-amazon-apigateway-gateway-responses`).
+    pub gateway_responses: Vec<GatewayResponseConfig>,
+    /// Where a request's API key is read from (spec 9.5).
+    pub api_key_source: ApiKeySource,
+    /// Where SAM `Cors` (or `Globals.Api.Cors`) is declared for this API, when it is: the
+    /// explanations point there.
+    pub cors_location: Option<SourceLocation>,
+}
+
+/// `ApiKeySourceType` / `x-amazon-apigateway-api-key-source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ApiKeySource {
+    /// The `x-api-key` request header (the default).
+    #[default]
+    Header,
+    /// The `usageIdentifierKey` a Lambda authorizer returns.
+    Authorizer,
+}
+
+/// One configured gateway response of a REST API (spec section 3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayResponseConfig {
+    /// The response type as API Gateway names it, e.g. `DEFAULT_4XX`,
+    /// `MISSING_AUTHENTICATION_TOKEN`.
+    pub response_type: String,
+    /// `StatusCode` override, when given.
+    pub status_code: Option<u16>,
+    /// Mapping keys exactly as API Gateway stores them (`gatewayresponse.header.<Name>`,
+    /// `gatewayresponse.path.<n>`, `gatewayresponse.querystring.<n>`) to values (a quoted
+    /// literal `'…'` or `method.request.header|path|querystring.<name>`).
+    pub response_parameters: IndexMap<String, String>,
+    /// Content type → template (plain `$` substitution, not VTL; spec 3.4).
+    pub response_templates: IndexMap<String, String>,
+    pub location: SourceLocation,
+}
+
+/// An API key a client may send in `x-api-key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub logical_id: String,
+    /// The key (`Value`), or one gatewise generated because the template gives none; the
+    /// generated ones are printed at startup.
+    pub value: String,
+    pub generated: bool,
+    /// `Enabled` (default true): a disabled key is rejected like an unknown one.
+    pub enabled: bool,
+    pub location: SourceLocation,
 }
 
 /// One resource path of a REST API and the methods declared on it.
@@ -148,6 +199,57 @@ pub struct Method {
     pub integration: Integration,
     /// Where the method was declared (the function's `Events` entry, or the OpenAPI operation).
     pub location: SourceLocation,
+    /// `apiKeyRequired`: requests without a valid key get 403 `Forbidden` (spec 5.5, 9.2).
+    pub api_key_required: bool,
+    /// Who must be authenticated before the integration runs (spec 9.1, 9.6).
+    pub authorization: Authorization,
+    /// Why the method exists and why it is protected, for explanations and `check`.
+    pub provenance: MethodProvenance,
+}
+
+/// How a method authenticates callers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Authorization {
+    #[default]
+    None,
+    /// `AWS_IAM`: unsigned requests are refused (spec 9.6).
+    AwsIam,
+    /// A Lambda (`TOKEN` / `REQUEST`) or Cognito user-pool authorizer.
+    Authorizer(Authorizer),
+}
+
+/// An authorizer attached to a method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorizer {
+    /// The authorizer's name in the template (`MyLambdaTokenAuth`).
+    pub name: String,
+    pub kind: AuthorizerKind,
+    /// Identity sources as API Gateway writes them, e.g. `method.request.header.Authorization`;
+    /// a request missing any of them is refused with 401 before the authorizer runs (spec 5.6).
+    pub identity_sources: Vec<String>,
+    /// The authorizer function, for Lambda authorizers whose function is in the template.
+    pub function: Option<FunctionIndex>,
+    pub location: SourceLocation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorizerKind {
+    Token,
+    Request,
+    CognitoUserPools,
+}
+
+/// Where a method and its protections come from in the template.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MethodProvenance {
+    /// Set when SAM generated this OPTIONS method from `Cors`: where that `Cors` is.
+    pub generated_from_cors: Option<SourceLocation>,
+    /// Where `ApiKeyRequired` was set for this method (an event, `Auth.ApiKeyRequired` of the
+    /// API, an OpenAPI `security` entry, a `AWS::ApiGateway::Method`).
+    pub api_key_required_at: Option<SourceLocation>,
+    /// Where the authorizer was attached (an event's `Auth.Authorizer`, the API's
+    /// `Auth.DefaultAuthorizer`, …).
+    pub authorization_at: Option<SourceLocation>,
 }
 
 /// What API Gateway calls when a method matches.
@@ -159,6 +261,43 @@ pub enum Integration {
         /// Integration timeout (REST default and maximum 29 s).
         timeout: Duration,
     },
+    /// `MOCK`: API Gateway answers from templates, without a backend (spec 4.3–4.6).
+    Mock(MockIntegration),
+}
+
+/// A `MOCK` integration: the request template yields a `statusCode`, which selects an
+/// integration response, which maps headers and renders the body.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MockIntegration {
+    /// Content type → request template (`requestTemplates`).
+    pub request_templates: IndexMap<String, String>,
+    pub passthrough_behavior: PassthroughBehavior,
+    /// `IntegrationResponses` / `responses`, in declaration order.
+    pub responses: Vec<IntegrationResponse>,
+}
+
+/// `passthroughBehavior` of an integration (spec 4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PassthroughBehavior {
+    #[default]
+    WhenNoMatch,
+    WhenNoTemplates,
+    Never,
+}
+
+/// One integration response of a non-proxy integration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntegrationResponse {
+    /// `SelectionPattern` (a regular expression over the status code for MOCK); `None` for
+    /// the default response.
+    pub selection_pattern: Option<String>,
+    /// The method response status this maps to, e.g. `"200"`.
+    pub status_code: String,
+    /// `method.response.header.<Name>` → source (`'literal'`, `method.request.header.<n>`, …),
+    /// in declaration order.
+    pub response_parameters: IndexMap<String, String>,
+    /// Content type → response template.
+    pub response_templates: IndexMap<String, String>,
 }
 
 impl Integration {

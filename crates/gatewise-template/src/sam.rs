@@ -120,6 +120,9 @@ impl ApiBuilder {
                 timeout: Integration::REST_DEFAULT_TIMEOUT,
             },
             location,
+            api_key_required: false,
+            authorization: Default::default(),
+            provenance: Default::default(),
         });
         Ok(())
     }
@@ -299,6 +302,9 @@ fn implicit_api(
         binary_media_types: binary_media_types(resolver, &globals, IMPLICIT_API)?,
         resources: Vec::new(),
         location: location.clone(),
+        gateway_responses: Vec::new(),
+        api_key_source: Default::default(),
+        cors_location: None,
     })
 }
 
@@ -337,6 +343,9 @@ fn explicit_api(
         binary_media_types: binary_media_types(resolver, &props, &api.logical_id)?,
         resources: Vec::new(),
         location: api.location.clone(),
+        gateway_responses: Vec::new(),
+        api_key_source: Default::default(),
+        cors_location: None,
     })
 }
 

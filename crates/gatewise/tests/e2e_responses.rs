@@ -189,7 +189,10 @@ async fn rule_4_1_proxy_responses_get_no_cors_headers_from_the_gateway() {
         r#"{"statusCode": 200, "headers": {"Access-Control-Allow-Origin": "https://app.example"}}"#,
     )
     .await;
-    assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example");
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
 }
 
 #[tokio::test]
@@ -204,8 +207,14 @@ async fn rule_5_3_undecodable_base64_is_500() {
         .await
         .unwrap();
     assert_eq!(response.status(), 500);
-    assert_eq!(response.headers()["x-amzn-errortype"], "InternalServerErrorException");
-    assert_eq!(response.text().await.unwrap(), r#"{"message": "Internal server error"}"#);
+    assert_eq!(
+        response.headers()["x-amzn-errortype"],
+        "InternalServerErrorException"
+    );
+    assert_eq!(
+        response.text().await.unwrap(),
+        r#"{"message": "Internal server error"}"#
+    );
 }
 
 #[tokio::test]
@@ -219,7 +228,10 @@ async fn rule_7_6_connection_level_headers_from_the_function_are_remapped() {
     assert_eq!(response.headers()["x-amzn-remapped-server"], "my-server");
     assert_eq!(response.headers()["x-amzn-remapped-date"], "yesterday");
     assert_ne!(
-        response.headers().get("server").map(|v| v.to_str().unwrap()),
+        response
+            .headers()
+            .get("server")
+            .map(|v| v.to_str().unwrap()),
         Some("my-server")
     );
     assert_eq!(response.text().await.unwrap(), "ok");
@@ -244,5 +256,9 @@ async fn rule_7_3_a_null_header_value_drops_the_header_and_the_default_content_t
     .await;
     assert_eq!(response.status(), 200);
     assert!(response.headers().get("x-gone").is_none());
-    assert!(response.headers().get("content-type").is_none(), "{:?}", response.headers());
+    assert!(
+        response.headers().get("content-type").is_none(),
+        "{:?}",
+        response.headers()
+    );
 }
