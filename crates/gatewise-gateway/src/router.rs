@@ -187,10 +187,10 @@ impl RouteTable {
                     }
                     let (function, timeout) = match method.integration {
                         Integration::LambdaProxy { function, timeout } => (function, timeout),
-                        Integration::Mock(_) => {
+                        Integration::Mock(_) | Integration::NotServed { .. } => {
                             return Err(RouteConflict {
                                 message: format!(
-                                    "{}: MOCK integrations are not served yet ({} {})",
+                                    "{}: this integration type is not served yet ({} {})",
                                     method.location, method.http_method, resource.path
                                 ),
                             });

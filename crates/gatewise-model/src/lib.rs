@@ -263,6 +263,13 @@ pub enum Integration {
     },
     /// `MOCK`: API Gateway answers from templates, without a backend (spec 4.3–4.6).
     Mock(MockIntegration),
+    /// An integration gatewise does not run yet (`AWS` non-proxy Lambda, `HTTP`,
+    /// `HTTP_PROXY`, AWS service integrations): the route exists, and a request to it gets a
+    /// 500 `API_CONFIGURATION_ERROR` with a log line that says so.
+    NotServed {
+        /// The integration type as the template writes it, e.g. `AWS`, `HTTP_PROXY`.
+        integration_type: String,
+    },
 }
 
 /// A `MOCK` integration: the request template yields a `statusCode`, which selects an

@@ -215,7 +215,7 @@ fn api_events_build_the_implicit_api() {
                     assert_eq!(timeout, Integration::REST_DEFAULT_TIMEOUT);
                     (r.path.clone(), m.http_method.clone(), function)
                 }
-                Integration::Mock(_) => panic!("Api events make proxy integrations"),
+                other => panic!("Api events make proxy integrations, not {other:?}"),
             })
         })
         .collect();
