@@ -210,10 +210,10 @@ fn api_events_build_the_implicit_api() {
         .resources
         .iter()
         .flat_map(|r| {
-            r.methods.iter().map(move |m| match m.integration {
+            r.methods.iter().map(move |m| match &m.integration {
                 Integration::LambdaProxy { function, timeout } => {
-                    assert_eq!(timeout, Integration::REST_DEFAULT_TIMEOUT);
-                    (r.path.clone(), m.http_method.clone(), function)
+                    assert_eq!(*timeout, Integration::REST_DEFAULT_TIMEOUT);
+                    (r.path.clone(), m.http_method.clone(), *function)
                 }
                 other => panic!("Api events make proxy integrations, not {other:?}"),
             })
