@@ -66,6 +66,9 @@ pub(crate) struct EventTarget<'a> {
     pub resource_id: &'a str,
     pub deployment_id: &'a str,
     pub path_params: &'a [(&'a str, &'a str)],
+    /// `requestContext.authorizer` (`principalId` and the context of a Lambda authorizer
+    /// that allowed the request); absent without one.
+    pub authorizer: Option<&'a serde_json::Value>,
 }
 
 /// Per-request values the gateway generated.
@@ -129,6 +132,8 @@ impl Serialize for PathParameters<'_> {
 struct RequestContext<'s, 'a> {
     account_id: &'static str,
     api_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authorizer: Option<&'a serde_json::Value>,
     deployment_id: &'a str,
     domain_name: &'s str,
     domain_prefix: &'s str,
@@ -302,6 +307,7 @@ pub(crate) fn build_event(
         request_context: RequestContext {
             account_id: pseudo::ACCOUNT_ID,
             api_id: &target.api.api_id,
+            authorizer: target.authorizer,
             deployment_id: target.deployment_id,
             domain_name,
             domain_prefix,
@@ -400,6 +406,7 @@ mod tests {
                 resource_id: &resource.resource_id,
                 deployment_id: "dep123",
                 path_params: &params,
+                authorizer: None,
             },
             &EventIds {
                 request_id: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
@@ -690,6 +697,7 @@ AUTHORIZATION: t\r\nX-Forwarded-For: 10.0.0.1\r\nX-Amzn-Trace-Id: Root=1-mine\r\
                 resource_id: "r",
                 deployment_id: "d",
                 path_params: &[("proxy", "x")],
+                authorizer: None,
             },
             &EventIds {
                 request_id: "r",

@@ -1,45 +1,61 @@
 //! Phase 8, **observe**: one access-log line per request on stderr, plus, for a gateway
 //! error, one line saying why — the explanation AWS keeps in execution logs, which local
 //! users should not have to dig for.
+//!
+//! The CORS half of this phase lives in `cors_verdict`; the pipeline appends its line to the
+//! entry, so one request's lines are written together.
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use http::StatusCode;
 
-use crate::gateway_response::GatewayResponseType;
+use crate::source::ResponseSource;
 
-/// Who produced the response.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Handler<'a> {
-    /// A function's proxy response (its logical id).
-    Function(&'a str),
-    /// A gateway response of this type.
-    Gateway(GatewayResponseType),
+/// One finished request, as the access log sees it.
+pub(crate) struct Exchange<'e, 'a> {
+    pub method: &'e str,
+    pub path: &'e str,
+    pub status: StatusCode,
+    pub elapsed: Duration,
+    pub source: &'e ResponseSource<'a>,
+    /// Why the gateway answered itself (never sent to the client, as on AWS).
+    pub reason: Option<&'e str>,
 }
 
-/// `METHOD PATH -> STATUS (Xms) [function NAME | gateway: TYPE]`, and for gateway errors a
-/// second line `  STATUS because REASON`. Both lines end with a newline so they can be
-/// written with one call (lines of concurrent requests do not interleave).
-pub(crate) fn access_log(
-    method: &str,
-    path: &str,
-    status: StatusCode,
-    elapsed: Duration,
-    handler: Handler<'_>,
-    reason: Option<&str>,
-) -> String {
+/// `METHOD PATH -> STATUS (Xms) [function NAME | mock METHOD RESOURCE | gateway: TYPE]`, and
+/// for gateway errors a second line `  STATUS because REASON`. Both lines end with a newline
+/// so they can be written with one call (lines of concurrent requests do not interleave).
+pub(crate) fn access_log(exchange: &Exchange<'_, '_>) -> String {
     let mut line = format!(
-        "{method} {path} -> {} ({}ms) ",
-        status.as_u16(),
-        elapsed.as_millis()
+        "{} {} -> {} ({}ms) ",
+        exchange.method,
+        exchange.path,
+        exchange.status.as_u16(),
+        exchange.elapsed.as_millis()
     );
-    let _ = match handler {
-        Handler::Function(name) => writeln!(line, "[function {name}]"),
-        Handler::Gateway(kind) => writeln!(line, "[gateway: {kind}]"),
+    let _ = match exchange.source {
+        ResponseSource::Function { function } => {
+            writeln!(line, "[function {}]", function.logical_id)
+        }
+        ResponseSource::Mock {
+            resource, method, ..
+        } => writeln!(line, "[mock {} {}]", method.http_method, resource.path),
+        ResponseSource::Gateway {
+            response_type,
+            configured: Some(config),
+            ..
+        } => writeln!(
+            line,
+            "[gateway: {response_type}, shaped by the configured {} ({})]",
+            config.response_type, config.location
+        ),
+        ResponseSource::Gateway { response_type, .. } => {
+            writeln!(line, "[gateway: {response_type}]")
+        }
     };
-    if let Some(reason) = reason {
-        let _ = writeln!(line, "  {} because {reason}", status.as_u16());
+    if let Some(reason) = exchange.reason {
+        let _ = writeln!(line, "  {} because {reason}", exchange.status.as_u16());
     }
     line
 }
@@ -54,29 +70,50 @@ pub(crate) fn emit(entry: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gateway_response::GatewayResponseType;
+    use crate::source::GatewayCause;
+    use crate::test_support::{api, function};
 
     #[test]
     fn access_log_lines() {
-        let ok = access_log(
-            "GET",
-            "/hello",
-            StatusCode::OK,
-            Duration::from_millis(12),
-            Handler::Function("HelloFunction"),
-            None,
-        );
+        let hello = function("HelloFunction", 3);
+        let ok = access_log(&Exchange {
+            method: "GET",
+            path: "/hello",
+            status: StatusCode::OK,
+            elapsed: Duration::from_millis(12),
+            source: &ResponseSource::Function { function: &hello },
+            reason: None,
+        });
         assert_eq!(ok, "GET /hello -> 200 (12ms) [function HelloFunction]\n");
-        let err = access_log(
-            "POST",
-            "/x",
-            StatusCode::BAD_GATEWAY,
-            Duration::from_micros(300),
-            Handler::Gateway(GatewayResponseType::Default5xx),
-            Some("the function's response is malformed: key 'wrongValue' is not allowed"),
-        );
+        let err = access_log(&Exchange {
+            method: "POST",
+            path: "/x",
+            status: StatusCode::BAD_GATEWAY,
+            elapsed: Duration::from_micros(300),
+            source: &ResponseSource::Gateway {
+                response_type: GatewayResponseType::Default5xx,
+                configured: None,
+                cause: GatewayCause::FunctionFailed { function: &hello },
+            },
+            reason: Some("the function's response is malformed: key 'wrongValue' is not allowed"),
+        });
         assert_eq!(
             err,
             "POST /x -> 502 (0ms) [gateway: DEFAULT_5XX]\n  502 because the function's response is malformed: key 'wrongValue' is not allowed\n"
         );
+        let rest_api = api("Api", "Prod", &[("/items", &["OPTIONS"])], 0, 10);
+        let mock = access_log(&Exchange {
+            method: "OPTIONS",
+            path: "/items",
+            status: StatusCode::OK,
+            elapsed: Duration::ZERO,
+            source: &ResponseSource::Mock {
+                resource: &rest_api.resources[0],
+                method: &rest_api.resources[0].methods[0],
+            },
+            reason: None,
+        });
+        assert_eq!(mock, "OPTIONS /items -> 200 (0ms) [mock OPTIONS /items]\n");
     }
 }

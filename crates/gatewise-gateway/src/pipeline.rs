@@ -1,7 +1,7 @@
-//! The request pipeline of a REST API: match → integrate (`AWS_PROXY`, payload 1.0) →
-//! shape → gateway response → observe (DESIGN.md "The request pipeline"). Each phase lives
-//! in its own module; this one strings them together and owns nothing mutable, so requests
-//! never wait on each other here.
+//! The request pipeline of a REST API: match → authorize (authorizer, then API key) →
+//! integrate (`AWS_PROXY` payload 1.0, `MOCK`) → shape → gateway response → observe
+//! (DESIGN.md "The request pipeline"). Each phase lives in its own module; this one strings
+//! them together and owns nothing mutable, so requests never wait on each other here.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -11,20 +11,26 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use gatewise_lambda::{FunctionHost, Invocation, InvokeError};
-use gatewise_model::{FunctionIndex, Stack};
+use gatewise_model::{Authorization, AuthorizerKind, FunctionIndex, RestApi, Stack};
 use http::request::Parts;
 use http::{HeaderName, HeaderValue, Request, Response};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Body;
 use jiff::Timestamp;
 
+use crate::auth::{AuthRequest, authorize};
+use crate::cors_verdict::{Observed, explanation};
 use crate::event_v1::{EventIds, EventRequest, EventTarget, build_event};
-use crate::gateway_response::{ErrorContext, GatewayError, render};
+use crate::gateway_response::{ErrorContext, GatewayError, configured, render};
 use crate::ids::{RequestIds, deployment_id, trace_id};
-use crate::observe::{Handler, access_log, emit};
+use crate::mock::{self, MockError};
+use crate::observe::{Exchange, access_log, emit};
+use crate::params::RequestView;
 use crate::proxy_response::{ProxyResponseError, parse_proxy_response};
 use crate::raw_head::RawHeaderNames;
-use crate::router::{RouteMatch, RouteTable};
+use crate::router::{Miss, Route, RouteTable, RouteTarget};
+use crate::simple_template::Vars;
+use crate::source::{GatewayCause, ResponseSource};
 
 /// API Gateway's maximum request payload (10 MB); larger bodies get `REQUEST_TOO_LARGE`.
 pub const MAX_REQUEST_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -52,27 +58,46 @@ pub(crate) struct ConnectionInfo {
     pub local: SocketAddr,
 }
 
+/// What the command line adds to the template.
+#[derive(Debug, Clone, Default)]
+pub struct GatewayOptions {
+    /// API keys (`--api-key`) accepted by every method with `apiKeyRequired`, on top of
+    /// the enabled keys the template declares (spec 9.5).
+    pub extra_api_keys: Vec<String>,
+}
+
 /// The local API Gateway: every REST API of one stack, served at the root.
 pub struct Gateway {
     stack: Arc<Stack>,
     routes: RouteTable,
     functions: Arc<dyn Invoke>,
+    options: GatewayOptions,
     /// `requestContext.deploymentId` per API, computed once.
     deployment_ids: Vec<String>,
 }
+
+/// A finished request before the AWS ids are added: the response, who produced it, and
+/// for gateway errors why.
+type Outcome<'s> = (Response<Full<Bytes>>, ResponseSource<'s>, Option<String>);
 
 impl Gateway {
     /// A gateway for `stack` whose routes are `routes` and whose functions run on
     /// `functions`. `routes` must have been built from this `stack`: routes refer to its
     /// APIs and functions by index.
-    pub fn new(stack: Arc<Stack>, routes: RouteTable, functions: Arc<FunctionHost>) -> Gateway {
-        Self::with_invoker(stack, routes, functions)
+    pub fn new(
+        stack: Arc<Stack>,
+        routes: RouteTable,
+        functions: Arc<FunctionHost>,
+        options: GatewayOptions,
+    ) -> Gateway {
+        Self::with_invoker(stack, routes, functions, options)
     }
 
     pub(crate) fn with_invoker(
         stack: Arc<Stack>,
         routes: RouteTable,
         functions: Arc<dyn Invoke>,
+        options: GatewayOptions,
     ) -> Gateway {
         let deployment_ids = stack
             .rest_apis
@@ -83,6 +108,7 @@ impl Gateway {
             stack,
             routes,
             functions,
+            options,
             deployment_ids,
         }
     }
@@ -115,39 +141,50 @@ impl Gateway {
         let (parts, body) = request.into_parts();
         let method = parts.method.as_str();
         let path = parts.uri.path();
-        let (mut response, handler, reason) = match self.routes.find(method, path) {
+        // The API and method the request reached, for the CORS explanation.
+        let reached_api;
+        let mut reached_method = None;
+        let (mut response, source, reason) = match self.routes.find(method, path) {
             Err(miss) => {
-                let error = GatewayError::missing_authentication_token(format!(
-                    "no route matches {method} {path}: {miss}"
-                ));
-                let context = ErrorContext {
-                    request_id: &ids.request_id,
-                    stage: None,
+                // Every API is served at the root, so an unmatched path belongs to none of
+                // them: the resource's API when only the method is missing, else the first
+                // API of the template (exact for the usual one-API template).
+                let api = match &miss {
+                    Miss::Method { api, .. } => self.stack.rest_apis.get(*api),
+                    Miss::Path => self.stack.rest_apis.first(),
                 };
-                let response = render(&error, &context);
-                (
-                    response,
-                    Handler::Gateway(error.response_type),
-                    Some(error.reason),
-                )
+                reached_api = api;
+                let error = GatewayError::missing_authentication_token(
+                    format!("no route matches {method} {path}: {miss}"),
+                    GatewayCause::NoRoute,
+                );
+                self.error_outcome(error, api, None, &parts, &[], &ids)
             }
             Ok(found) => {
-                let function = &self.stack.functions[found.route.function];
-                match self
-                    .integrate(&found, &parts, body, connection, raw_names.as_ref(), &ids)
-                    .await
-                {
-                    Ok(response) => (response, Handler::Function(&function.logical_id), None),
+                let path_params: Vec<(&str, &str)> = found.params().collect();
+                let route = found.route;
+                let api = &self.stack.rest_apis[route.api];
+                reached_api = Some(api);
+                reached_method = Some(&api.resources[route.resource].methods[route.method_index]);
+                let request = Incoming {
+                    parts: &parts,
+                    path_params: &path_params,
+                    connection,
+                    raw_names: raw_names.as_ref(),
+                    ids: &ids,
+                };
+                match self.run(route, &request, body).await {
+                    Ok((response, source)) => (response, source, None),
                     Err(error) => {
-                        let context = ErrorContext {
-                            request_id: &ids.request_id,
-                            stage: Some(&self.stack.rest_apis[found.route.api].stage),
-                        };
-                        let response = render(&error, &context);
-                        (
-                            response,
-                            Handler::Gateway(error.response_type),
-                            Some(error.reason),
+                        let api = &self.stack.rest_apis[route.api];
+                        let resource = &api.resources[route.resource].path;
+                        self.error_outcome(
+                            error,
+                            Some(api),
+                            Some(resource),
+                            &parts,
+                            &path_params,
+                            &ids,
                         )
                     }
                 }
@@ -160,95 +197,238 @@ impl Gateway {
         if let Ok(value) = HeaderValue::from_str(&ids.apigw_id) {
             headers.insert("x-amz-apigw-id", value);
         }
-        emit(&access_log(
+        let mut entry = access_log(&Exchange {
             method,
             path,
-            response.status(),
-            started.elapsed(),
-            handler,
-            reason.as_deref(),
-        ));
+            status: response.status(),
+            elapsed: started.elapsed(),
+            source: &source,
+            reason: reason.as_deref(),
+        });
+        if let Some(line) = explanation(&Observed {
+            parts: &parts,
+            status: response.status().as_u16(),
+            response_headers: response.headers(),
+            source: &source,
+            api: reached_api,
+            method: reached_method,
+        }) {
+            entry.push_str("  ");
+            entry.push_str(&line);
+            entry.push('\n');
+        }
+        emit(&entry);
         response
     }
 
-    /// Phases 4-5 for a Lambda proxy route: read the body, build the event, invoke under
-    /// the integration timeout, shape the output.
-    async fn integrate<B>(
-        &self,
-        found: &RouteMatch<'_, '_>,
+    /// Phase 6: renders `error` through the API's gateway responses (spec 3.5).
+    fn error_outcome<'s>(
+        &'s self,
+        error: GatewayError<'s>,
+        api: Option<&'s RestApi>,
+        resource_path: Option<&str>,
         parts: &Parts,
-        body: B,
-        connection: ConnectionInfo,
-        raw_names: Option<&RawHeaderNames>,
+        path_params: &[(&str, &str)],
         ids: &RequestIds,
-    ) -> Result<Response<Full<Bytes>>, GatewayError>
+    ) -> Outcome<'s> {
+        let configured = configured(api, &error);
+        let context = ErrorContext {
+            request_id: &ids.request_id,
+            api,
+            resource_path,
+            http_method: parts.method.as_str(),
+            request: RequestView {
+                headers: &parts.headers,
+                query: parts.uri.query(),
+                path_params,
+            },
+        };
+        let response = render(&error, configured, &context);
+        let GatewayError {
+            response_type,
+            reason,
+            cause,
+            ..
+        } = error;
+        let source = ResponseSource::Gateway {
+            response_type,
+            configured,
+            cause,
+        };
+        (response, source, Some(reason))
+    }
+
+    /// Phases 3-5 for a matched route: read the body, authorize, integrate.
+    async fn run<'s, B>(
+        &'s self,
+        route: &'s Route,
+        request: &Incoming<'_>,
+        body: B,
+    ) -> Result<(Response<Full<Bytes>>, ResponseSource<'s>), GatewayError<'s>>
     where
         B: Body<Data = Bytes> + Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let route = found.route;
         let api = &self.stack.rest_apis[route.api];
         let resource = &api.resources[route.resource];
-        let function = &self.stack.functions[route.function];
+        let parts = request.parts;
         let body = read_body(body).await?;
+        let view = RequestView {
+            headers: &parts.headers,
+            query: parts.uri.query(),
+            path_params: request.path_params,
+        };
 
+        // The payload 1.0 event is built for proxy integrations and `REQUEST` authorizers
+        // only; a MOCK answer needs none of it.
+        let needs_event = matches!(route.target, RouteTarget::Proxy { .. })
+            || matches!(&route.authorization,
+                Authorization::Authorizer(a) if a.kind == AuthorizerKind::Request);
         let now = Timestamp::now();
-        let new_trace_id = trace_id(now.as_second());
-        let path_params: Vec<(&str, &str)> = found.params().collect();
-        let event = build_event(
-            &EventRequest {
-                method: parts.method.as_str(),
-                raw_path: parts.uri.path(),
-                query: parts.uri.query(),
-                headers: &parts.headers,
-                raw_names,
-                authority: parts.uri.authority().map(|a| a.as_str()),
-                body: &body,
-                client_ip: connection.peer.ip().to_canonical(),
-                local_port: connection.local.port(),
-            },
-            &EventTarget {
-                api,
-                resource_path: &resource.path,
-                resource_id: &resource.resource_id,
-                deployment_id: &self.deployment_ids[route.api],
-                path_params: &path_params,
-            },
-            &EventIds {
-                request_id: &ids.request_id,
-                extended_request_id: &ids.apigw_id,
-                new_trace_id: &new_trace_id,
-                time: now,
-            },
-        );
-        drop(body);
+        let new_trace_id = if needs_event {
+            trace_id(now.as_second())
+        } else {
+            String::new()
+        };
+        let event_request = EventRequest {
+            method: parts.method.as_str(),
+            raw_path: parts.uri.path(),
+            query: parts.uri.query(),
+            headers: &parts.headers,
+            raw_names: request.raw_names,
+            authority: parts.uri.authority().map(|a| a.as_str()),
+            body: &body,
+            client_ip: request.connection.peer.ip().to_canonical(),
+            local_port: request.connection.local.port(),
+        };
+        let event_ids = EventIds {
+            request_id: &request.ids.request_id,
+            extended_request_id: &request.ids.apigw_id,
+            new_trace_id: &new_trace_id,
+            time: now,
+        };
+        let target = |authorizer| EventTarget {
+            api,
+            resource_path: &resource.path,
+            resource_id: &resource.resource_id,
+            deployment_id: &self.deployment_ids[route.api],
+            path_params: request.path_params,
+            authorizer,
+        };
+        let proxy_event = || build_event(&event_request, &target(None), &event_ids).payload;
 
+        let grant = authorize(
+            route,
+            &self.stack,
+            &self.options.extra_api_keys,
+            &*self.functions,
+            &AuthRequest {
+                view,
+                method: parts.method.as_str(),
+                path: parts.uri.path(),
+                proxy_event: &proxy_event,
+            },
+        )
+        .await?;
+
+        match &route.target {
+            RouteTarget::Proxy { function, timeout } => {
+                let event = build_event(
+                    &event_request,
+                    &target(grant.as_ref().map(|g| &g.authorizer_context)),
+                    &event_ids,
+                );
+                drop(body);
+                self.invoke_proxy(*function, *timeout, event, parts, api)
+                    .await
+            }
+            RouteTarget::Mock(compiled) => {
+                let vars = Vars {
+                    request: view,
+                    body: &body,
+                    stage_variables: &api.stage_variables,
+                    request_id: &request.ids.request_id,
+                    extended_request_id: &request.ids.apigw_id,
+                    stage: &api.stage,
+                    api_id: &api.api_id,
+                    resource_id: &resource.resource_id,
+                    resource_path: &resource.path,
+                    http_method: parts.method.as_str(),
+                    source_ip: request.connection.peer.ip().to_canonical(),
+                };
+                let content_type = parts
+                    .headers
+                    .get(http::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok());
+                let method = &resource.methods[route.method_index];
+                match mock::respond(compiled, content_type, &vars) {
+                    Ok(response) => Ok((response, ResponseSource::Mock { resource, method })),
+                    Err(error @ MockError::UnsupportedMediaType(_)) => {
+                        Err(GatewayError::unsupported_media_type(format!(
+                            "{} {} ({}): {error}",
+                            route.method, route.path, route.location
+                        )))
+                    }
+                    Err(error) => Err(GatewayError::internal(
+                        format!(
+                            "{} {} ({}): {error}",
+                            route.method, route.path, route.location
+                        ),
+                        GatewayCause::MockFailure,
+                    )),
+                }
+            }
+            RouteTarget::NotServed { integration_type } => Err(GatewayError::internal(
+                format!(
+                    "{} {} ({}): integration type {integration_type} is not served by gatewise \
+                     yet",
+                    route.method, route.path, route.location
+                ),
+                GatewayCause::NotServed,
+            )),
+        }
+    }
+
+    /// Phases 4-5 for a Lambda proxy route: invoke under the integration timeout, shape
+    /// the output.
+    async fn invoke_proxy<'s>(
+        &'s self,
+        function_index: FunctionIndex,
+        timeout: Duration,
+        event: crate::event_v1::BuiltEvent,
+        parts: &Parts,
+        api: &RestApi,
+    ) -> Result<(Response<Full<Bytes>>, ResponseSource<'s>), GatewayError<'s>> {
+        let function = &self.stack.functions[function_index];
+        let failed = || GatewayCause::FunctionFailed { function };
         let invocation = Invocation {
             request_id: uuid::Uuid::new_v4().to_string(),
             payload: Bytes::from(event.payload),
         };
         let output = match tokio::time::timeout(
-            route.timeout,
-            self.functions.invoke(route.function, invocation),
+            timeout,
+            self.functions.invoke(function_index, invocation),
         )
         .await
         {
             Err(_) => {
-                return Err(GatewayError::integration_timeout(format!(
-                    "the integration timed out after {} (API Gateway's integration timeout; \
-                     function {} declared at {} has Timeout {})",
-                    seconds(route.timeout),
-                    function.logical_id,
-                    function.location,
-                    seconds(function.timeout),
-                )));
+                return Err(GatewayError::integration_timeout(
+                    format!(
+                        "the integration timed out after {} (API Gateway's integration timeout; \
+                         function {} declared at {} has Timeout {})",
+                        seconds(timeout),
+                        function.logical_id,
+                        function.location,
+                        seconds(function.timeout),
+                    ),
+                    GatewayCause::IntegrationTimeout { function },
+                ));
             }
             Ok(Err(error)) => {
-                return Err(GatewayError::lambda_failure(describe_invoke_error(
-                    &error,
-                    &function.logical_id,
-                    &function.location,
-                )));
+                return Err(GatewayError::lambda_failure(
+                    describe_invoke_error(&error, &function.logical_id, &function.location),
+                    failed(),
+                ));
             }
             Ok(Ok(output)) => output,
         };
@@ -260,14 +440,20 @@ impl Gateway {
         let shaped =
             parse_proxy_response(&output, accept, &api.binary_media_types).map_err(|error| {
                 match error {
-                    ProxyResponseError::Malformed(reason) => GatewayError::lambda_failure(format!(
-                        "the response of function {} is malformed: {reason}",
-                        function.logical_id
-                    )),
-                    ProxyResponseError::InvalidBase64(reason) => GatewayError::internal(format!(
-                        "the response of function {} cannot be decoded: {reason}",
-                        function.logical_id
-                    )),
+                    ProxyResponseError::Malformed(reason) => GatewayError::lambda_failure(
+                        format!(
+                            "the response of function {} is malformed: {reason}",
+                            function.logical_id
+                        ),
+                        failed(),
+                    ),
+                    ProxyResponseError::InvalidBase64(reason) => GatewayError::internal(
+                        format!(
+                            "the response of function {} cannot be decoded: {reason}",
+                            function.logical_id
+                        ),
+                        failed(),
+                    ),
                 }
             })?;
 
@@ -283,12 +469,21 @@ impl Gateway {
         if let Ok(value) = HeaderValue::from_str(&event.trace_id) {
             headers.insert("x-amzn-trace-id", value);
         }
-        Ok(response)
+        Ok((response, ResponseSource::Function { function }))
     }
 }
 
+/// The request as the phases after matching see it.
+struct Incoming<'r> {
+    parts: &'r Parts,
+    path_params: &'r [(&'r str, &'r str)],
+    connection: ConnectionInfo,
+    raw_names: Option<&'r RawHeaderNames>,
+    ids: &'r RequestIds,
+}
+
 /// Reads the whole request body, up to API Gateway's payload limit.
-async fn read_body<B>(body: B) -> Result<Bytes, GatewayError>
+async fn read_body<B>(body: B) -> Result<Bytes, GatewayError<'static>>
 where
     B: Body<Data = Bytes>,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -375,6 +570,7 @@ mod tests {
             Arc::new(the_stack),
             routes,
             Arc::new(Scripted::new(delay, answer)),
+            GatewayOptions::default(),
         )
     }
 
@@ -405,12 +601,12 @@ mod tests {
     #[tokio::test]
     async fn rule_5_1_unknown_path_and_method_get_missing_authentication_token() {
         let gateway = gateway_with(echo, Duration::ZERO);
+        // `/hello` misses fall back to `ANY /{proxy+}` (router::METHOD_MISS_FALLS_BACK); the
+        // root matches nothing at all.
         for request in [
             get("/"),
-            Request::post("/hello")
-                .body(Full::default())
-                .expect("request"),
-            Request::options("/hello")
+            Request::post("/").body(Full::default()).expect("request"),
+            Request::options("/")
                 .body(Full::default())
                 .expect("request"),
         ] {
@@ -514,6 +710,7 @@ mod tests {
                     br#"{"body":"%%%","isBase64Encoded":true}"#,
                 ))
             })),
+            GatewayOptions::default(),
         );
         let mut request = get("/x");
         request

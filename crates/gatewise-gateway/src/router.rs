@@ -5,18 +5,31 @@
 //! [`Stack`] and never changes while serving, so matching needs no locks: a trie of path
 //! segments, walked with backtracking (spec 4.2): at each segment a static child beats a
 //! `{param}` child, which beats a greedy `{name+}` child. The most specific *resource* that
-//! matches the path wins; only then is the method chosen (explicit verb beats `ANY`), so a
-//! path that reaches a resource without that method is a 403 even when a greedy sibling
-//! would accept it — as API Gateway does.
+//! matches the path wins; then the method is chosen (explicit verb beats `ANY`). When that
+//! resource lacks the method, a less specific resource that matches the path and declares it
+//! (typically a greedy `{cors+}` / `{proxy+}` with `OPTIONS` or `ANY`) answers instead — see
+//! [`METHOD_MISS_FALLS_BACK`], an UNCONFIRMED choice.
 //!
 //! Every REST API of the template is served at the root (like `sam local start-api`), so
 //! their resources share one trie; two APIs declaring the same method on the same path
 //! shape are a [`RouteConflict`].
 
 use std::fmt;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use gatewise_model::{FunctionIndex, Integration, SourceLocation, Stack};
+use gatewise_model::{Authorization, FunctionIndex, Integration, SourceLocation, Stack};
+
+use crate::mock::CompiledMock;
+
+/// Whether a method missing on the most specific matching resource falls back to a less
+/// specific resource that matches the path and declares the method (or `ANY`).
+///
+/// UNCONFIRMED on AWS (scenario 3 of the project's scenarios: an `OPTIONS` MOCK on a greedy
+/// `{cors+}` resource answering preflights for `/items/42`, whose own resource declares only
+/// `POST`, is a setup reported to work on AWS). `false` would make such requests a 403
+/// `Missing Authentication Token`.
+pub const METHOD_MISS_FALLS_BACK: bool = true;
 
 /// The routes of every REST API in a stack, ready for matching.
 #[derive(Debug)]
@@ -65,14 +78,40 @@ pub(crate) struct Route {
     /// captured by [`RouteTable::find`] come in the same order. Kept per method because two
     /// APIs may declare different methods on `/a/{x}` and `/a/{y}`.
     pub param_names: Vec<Box<str>>,
-    pub function: FunctionIndex,
-    /// The integration timeout (spec 5.4).
-    pub timeout: Duration,
+    /// Index into that resource's `methods`.
+    pub method_index: usize,
+    /// What answers once the request is authorized.
+    pub target: RouteTarget,
+    /// Who must be authenticated first (spec 9.1, 9.6); OPTIONS methods are not exempt.
+    pub authorization: Authorization,
+    /// `apiKeyRequired` (spec 5.5, 9.2).
+    pub api_key_required: bool,
+    /// Set once the "not verified locally" warning for this method's authorization (a
+    /// Cognito authorizer, one without a local function, `AWS_IAM`) has been printed: an
+    /// atomic, so requests never wait on each other for it.
+    pub unverified_warned: AtomicBool,
     /// Display columns for [`RouteTable`]'s `Display`.
-    target: Box<str>,
+    label: Box<str>,
     api_label: Box<str>,
-    path: Box<str>,
-    location: SourceLocation,
+    /// The resource path, e.g. `/items/{id}`.
+    pub path: Box<str>,
+    /// Where the method is declared.
+    pub location: SourceLocation,
+}
+
+/// A route's integration, prepared for serving.
+#[derive(Debug)]
+pub(crate) enum RouteTarget {
+    /// `AWS_PROXY` to a function (checked to exist when the table is built).
+    Proxy {
+        function: FunctionIndex,
+        /// The integration timeout (spec 5.4).
+        timeout: Duration,
+    },
+    /// `MOCK`, with its selection patterns compiled.
+    Mock(Box<CompiledMock>),
+    /// An integration type gatewise does not run yet: a 500 with a log line.
+    NotServed { integration_type: Box<str> },
 }
 
 /// A request that reached a route: the route and the raw (still percent-encoded, spec 6.4)
@@ -102,6 +141,8 @@ pub(crate) enum Miss<'t> {
     Path,
     /// The resource exists but has neither the method nor `ANY`.
     Method {
+        /// The API declaring the resource (index into [`Stack::rest_apis`]).
+        api: usize,
         resource: &'t str,
         declared: Vec<&'t str>,
     },
@@ -113,7 +154,9 @@ impl fmt::Display for Miss<'_> {
             Miss::Path => {
                 f.write_str("no resource matches the path (`gatewise routes` lists the routes)")
             }
-            Miss::Method { resource, declared } => write!(
+            Miss::Method {
+                resource, declared, ..
+            } => write!(
                 f,
                 "resource {resource} declares {} but not this method; API Gateway answers an \
                  undeclared method like an unknown path",
@@ -145,6 +188,47 @@ fn template_segments(path: &str) -> impl Iterator<Item = &str> {
     path.split('/').filter(|s| !s.is_empty())
 }
 
+/// The serving form of a method's integration and its `TARGET` column.
+fn route_target(
+    stack: &Stack,
+    api: &gatewise_model::RestApi,
+    resource: &gatewise_model::Resource,
+    method: &gatewise_model::Method,
+) -> Result<(RouteTarget, String), RouteConflict> {
+    Ok(match &method.integration {
+        Integration::LambdaProxy { function, timeout } => {
+            // Checked here so the request path can index functions without a fallible
+            // lookup.
+            let Some(target) = stack.functions.get(*function) else {
+                return Err(RouteConflict {
+                    message: format!(
+                        "{} {} of API {} ({}) integrates function #{function}, which the stack \
+                         does not have (a bug in gatewise's template loading)",
+                        method.http_method, resource.path, api.logical_id, method.location
+                    ),
+                });
+            };
+            (
+                RouteTarget::Proxy {
+                    function: *function,
+                    timeout: *timeout,
+                },
+                format!("function {} ({})", target.logical_id, target.runtime),
+            )
+        }
+        Integration::Mock(mock) => (
+            RouteTarget::Mock(Box::new(CompiledMock::new(mock.clone()))),
+            "MOCK".to_owned(),
+        ),
+        Integration::NotServed { integration_type } => (
+            RouteTarget::NotServed {
+                integration_type: integration_type.as_str().into(),
+            },
+            format!("{integration_type} integration (not served yet)"),
+        ),
+    })
+}
+
 impl RouteTable {
     /// Builds the table from every REST API of `stack`, in declaration order.
     pub fn build(stack: &Stack) -> Result<RouteTable, RouteConflict> {
@@ -161,7 +245,7 @@ impl RouteTable {
                         Segment::Static(_) => None,
                     })
                     .collect();
-                for method in &resource.methods {
+                for (method_index, method) in resource.methods.iter().enumerate() {
                     if let Some(&other) = table.nodes[node]
                         .methods
                         .iter()
@@ -185,38 +269,31 @@ impl RouteTable {
                             ),
                         });
                     }
-                    let (function, timeout) = match method.integration {
-                        Integration::LambdaProxy { function, timeout } => (function, timeout),
-                        Integration::Mock(_) | Integration::NotServed { .. } => {
-                            return Err(RouteConflict {
-                                message: format!(
-                                    "{}: this integration type is not served yet ({} {})",
-                                    method.location, method.http_method, resource.path
-                                ),
-                            });
-                        }
-                    };
-                    // Checked here so the request path can index functions without a
-                    // fallible lookup.
-                    let Some(target) = stack.functions.get(function) else {
+                    let (target, label) = route_target(stack, api, resource, method)?;
+                    if let Authorization::Authorizer(authorizer) = &method.authorization
+                        && let Some(function) = authorizer.function
+                        && stack.functions.get(function).is_none()
+                    {
                         return Err(RouteConflict {
                             message: format!(
-                                "{} {} of API {} ({}) integrates function #{function}, which \
+                                "authorizer {} of {} {} ({}) runs function #{function}, which \
                                  the stack does not have (a bug in gatewise's template loading)",
-                                method.http_method, resource.path, api.logical_id, method.location
+                                authorizer.name, method.http_method, resource.path, method.location
                             ),
                         });
-                    };
-                    let target = format!("function {} ({})", target.logical_id, target.runtime);
+                    }
                     table.nodes[node].methods.push(table.routes.len());
                     table.routes.push(Route {
                         method: method.http_method.as_str().into(),
                         api: api_index,
                         resource: resource_index,
                         param_names: param_names.clone(),
-                        function,
-                        timeout,
-                        target: target.into(),
+                        method_index,
+                        target,
+                        authorization: method.authorization.clone(),
+                        api_key_required: method.api_key_required,
+                        unverified_warned: AtomicBool::new(false),
+                        label: label.into(),
                         api_label: format!("{} / {}", api.logical_id, api.stage).into(),
                         path: resource.path.as_str().into(),
                         location: method.location.clone(),
@@ -292,38 +369,77 @@ impl RouteTable {
     ) -> Result<RouteMatch<'t, 'p>, Miss<'t>> {
         let trimmed = path.trim_start_matches('/').trim_end_matches('/');
         let mut values = Vec::new();
-        let node = if trimmed.is_empty() {
-            (!self.nodes[0].methods.is_empty()).then_some(0)
-        } else {
-            self.walk(0, trimmed, &mut values)
+        let any_method = |node: usize| !self.nodes[node].methods.is_empty();
+        let node = self
+            .resource(trimmed, &mut values, &any_method)
+            .ok_or(Miss::Path)?;
+        if let Some(chosen) = self.method_route(node, method) {
+            return Ok(RouteMatch {
+                route: &self.routes[chosen],
+                values,
+            });
         }
-        .ok_or(Miss::Path)?;
+        if METHOD_MISS_FALLS_BACK {
+            let mut fallback_values = Vec::new();
+            let declares = |node: usize| self.method_route(node, method).is_some();
+            if let Some(other) = self.resource(trimmed, &mut fallback_values, &declares)
+                && let Some(chosen) = self.method_route(other, method)
+            {
+                return Ok(RouteMatch {
+                    route: &self.routes[chosen],
+                    values: fallback_values,
+                });
+            }
+        }
         let methods = &self.nodes[node].methods;
-        let chosen = methods
-            .iter()
-            .find(|&&r| *self.routes[r].method == *method)
-            .or_else(|| methods.iter().find(|&&r| &*self.routes[r].method == "ANY"))
-            .ok_or_else(|| Miss::Method {
-                resource: &self.routes[methods[0]].path,
-                declared: methods.iter().map(|&r| &*self.routes[r].method).collect(),
-            })?;
-        Ok(RouteMatch {
-            route: &self.routes[*chosen],
-            values,
+        Err(Miss::Method {
+            api: self.routes[methods[0]].api,
+            resource: &self.routes[methods[0]].path,
+            declared: methods.iter().map(|&r| &*self.routes[r].method).collect(),
         })
     }
 
+    /// The most specific resource node matching the trimmed path that `accepts`.
+    fn resource<'p>(
+        &self,
+        trimmed: &'p str,
+        values: &mut Vec<&'p str>,
+        accepts: &dyn Fn(usize) -> bool,
+    ) -> Option<usize> {
+        if trimmed.is_empty() {
+            accepts(0).then_some(0)
+        } else {
+            self.walk(0, trimmed, values, accepts)
+        }
+    }
+
+    /// The route of `node` for `method`: the explicit verb, else `ANY` (spec 4.2).
+    fn method_route(&self, node: usize, method: &str) -> Option<usize> {
+        let methods = &self.nodes[node].methods;
+        methods
+            .iter()
+            .find(|&&r| *self.routes[r].method == *method)
+            .or_else(|| methods.iter().find(|&&r| &*self.routes[r].method == "ANY"))
+            .copied()
+    }
+
     /// Depth-first search for the most specific resource matching `rest` (non-empty) below
-    /// `node`; pushes captured values and pops them again when a branch fails.
-    fn walk<'p>(&self, node: usize, rest: &'p str, values: &mut Vec<&'p str>) -> Option<usize> {
+    /// `node` that `accepts`; pushes captured values and pops them again when a branch fails.
+    fn walk<'p>(
+        &self,
+        node: usize,
+        rest: &'p str,
+        values: &mut Vec<&'p str>,
+        accepts: &dyn Fn(usize) -> bool,
+    ) -> Option<usize> {
         let here = &self.nodes[node];
         let (segment, tail) = match rest.split_once('/') {
             Some((segment, tail)) => (segment, Some(tail)),
             None => (rest, None),
         };
         let descend = |child: usize, values: &mut Vec<&'p str>| match tail {
-            None => (!self.nodes[child].methods.is_empty()).then_some(child),
-            Some(tail) => self.walk(child, tail, values),
+            None => accepts(child).then_some(child),
+            Some(tail) => self.walk(child, tail, values, accepts),
         };
         if let Ok(i) = here.statics.binary_search_by(|(k, _)| (**k).cmp(segment))
             && let Some(found) = descend(here.statics[i].1, values)
@@ -340,7 +456,7 @@ impl RouteTable {
             values.pop();
         }
         if let Some(child) = here.greedy
-            && !self.nodes[child].methods.is_empty()
+            && accepts(child)
         {
             values.push(rest);
             return Some(child);
@@ -356,7 +472,7 @@ impl fmt::Display for RouteTable {
         let rows: Vec<[&str; 4]> = self
             .routes
             .iter()
-            .map(|r| [&*r.method, &*r.path, &*r.target, &*r.api_label])
+            .map(|r| [&*r.method, &*r.path, &*r.label, &*r.api_label])
             .collect();
         let mut widths = HEADER.map(str::len);
         for row in &rows {
@@ -475,11 +591,49 @@ mod tests {
                     "/files/a/b/c.txt",
                     Some(("/files/{path+}", "GET", &[("path", "a/b/c.txt")])),
                 ),
-                // The most specific *resource* wins before the method is looked at (5.1).
-                ("POST", "/files/a", None),
-                ("POST", "/items/42", None),
+                // A method missing on the most specific resource falls back to the next
+                // matching resource that declares it (METHOD_MISS_FALLS_BACK).
+                (
+                    "POST",
+                    "/files/a",
+                    Some(("/{proxy+}", "ANY", &[("proxy", "files/a")])),
+                ),
+                (
+                    "POST",
+                    "/items/42",
+                    Some(("/{proxy+}", "ANY", &[("proxy", "items/42")])),
+                ),
             ],
         );
+    }
+
+    #[test]
+    fn method_miss_falls_back_to_a_greedy_cors_resource() {
+        // Scenario 3: OPTIONS only on `/{cors+}`, POST on `/items/{id}`.
+        let t = table(&[("/{cors+}", &["OPTIONS"]), ("/items/{id}", &["POST"])]);
+        check(
+            &t,
+            &[
+                (
+                    "OPTIONS",
+                    "/items/42",
+                    Some(("/{cors+}", "OPTIONS", &[("cors", "items/42")])),
+                ),
+                (
+                    "POST",
+                    "/items/42",
+                    Some(("/items/{id}", "POST", &[("id", "42")])),
+                ),
+                // Nothing declares GET anywhere: still a 403.
+                ("GET", "/items/42", None),
+                // `{cors+}` needs a segment: the root has no OPTIONS.
+                ("OPTIONS", "/", None),
+            ],
+        );
+        assert!(matches!(
+            t.find("GET", "/items/42"),
+            Err(Miss::Method { resource, .. }) if resource == "/items/{id}"
+        ));
     }
 
     #[test]
@@ -625,6 +779,7 @@ mod tests {
         assert_eq!(
             merged.find("PUT", "/a/1/").err(),
             Some(Miss::Method {
+                api: 0,
                 resource: "/a/{x}",
                 declared: vec!["GET", "POST"],
             })
@@ -662,6 +817,42 @@ mod tests {
         )]))
         .expect_err("greedy must be last");
         assert!(err.to_string().contains("/{p+}/x"), "{err}");
+    }
+
+    #[test]
+    fn mock_and_not_served_methods_are_routes_and_bad_authorizer_functions_are_refused() {
+        let mut the_stack = stack(vec![api(
+            "Api",
+            "Prod",
+            &[("/a", &["GET", "OPTIONS", "POST"])],
+            0,
+            10,
+        )]);
+        let methods = &mut the_stack.rest_apis[0].resources[0].methods;
+        methods[1].integration = crate::test_support::sam_cors_mock(&[]);
+        methods[2].integration = Integration::NotServed {
+            integration_type: "HTTP_PROXY".into(),
+        };
+        let t = RouteTable::build(&the_stack).expect("MOCK and not-served methods route");
+        check(
+            &t,
+            &[
+                ("OPTIONS", "/a", Some(("/a", "OPTIONS", &[]))),
+                ("POST", "/a", Some(("/a", "POST", &[]))),
+            ],
+        );
+        let shown = t.to_string();
+        assert!(shown.contains("OPTIONS  /a    MOCK"), "{shown}");
+        assert!(
+            shown.contains("HTTP_PROXY integration (not served yet)"),
+            "{shown}"
+        );
+
+        the_stack.rest_apis[0].resources[0].methods[0].authorization = Authorization::Authorizer(
+            crate::test_support::authorizer(&["method.request.header.Authorization"], Some(7)),
+        );
+        let err = RouteTable::build(&the_stack).expect_err("function #7 does not exist");
+        assert!(err.message.contains("MyAuth"), "{err}");
     }
 
     #[test]

@@ -123,6 +123,7 @@ mod tests {
             Arc::new(the_stack),
             routes,
             Arc::new(function),
+            crate::GatewayOptions::default(),
         ));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");

@@ -7,8 +7,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use gatewise_lambda::{Invocation, InvokeError};
 use gatewise_model::{
-    Function, FunctionCode, FunctionIndex, Integration, Method, Resource, RestApi, SourceLocation,
-    Stack,
+    ApiKey, Authorizer, AuthorizerKind, Function, FunctionCode, FunctionIndex,
+    GatewayResponseConfig, Integration, IntegrationResponse, Method, MockIntegration,
+    PassthroughBehavior, Resource, RestApi, SourceLocation, Stack,
 };
 
 use crate::pipeline::{Invoke, InvokeFuture};
@@ -100,6 +101,8 @@ pub(crate) type Answer = fn(&[u8]) -> Result<Bytes, InvokeError>;
 pub(crate) struct Scripted {
     pub delay: Duration,
     pub answer: Answer,
+    /// Answers of particular functions (an authorizer next to the proxy function).
+    pub by_function: Vec<(FunctionIndex, Answer)>,
     /// Signalled when an invocation starts, so tests can act while it is in flight.
     pub started: Arc<tokio::sync::Notify>,
 }
@@ -109,19 +112,31 @@ impl Scripted {
         Self {
             delay,
             answer,
+            by_function: Vec::new(),
             started: Arc::default(),
         }
+    }
+
+    /// `function` answers with `answer` instead of the default one.
+    pub(crate) fn with(mut self, function: FunctionIndex, answer: Answer) -> Self {
+        self.by_function.push((function, answer));
+        self
     }
 }
 
 impl Invoke for Scripted {
-    fn invoke(&self, _function: FunctionIndex, invocation: Invocation) -> InvokeFuture<'_> {
+    fn invoke(&self, function: FunctionIndex, invocation: Invocation) -> InvokeFuture<'_> {
+        let answer = self
+            .by_function
+            .iter()
+            .find(|(f, _)| *f == function)
+            .map_or(self.answer, |(_, a)| *a);
         Box::pin(async move {
             self.started.notify_one();
             if !self.delay.is_zero() {
                 tokio::time::sleep(self.delay).await;
             }
-            (self.answer)(&invocation.payload)
+            answer(&invocation.payload)
         })
     }
 }
@@ -131,4 +146,79 @@ pub(crate) fn echo(event: &[u8]) -> Result<Bytes, InvokeError> {
     let event = String::from_utf8_lossy(event).into_owned();
     let out = serde_json::json!({"statusCode": 200, "body": event});
     Ok(Bytes::from(out.to_string()))
+}
+
+fn map(pairs: &[(&str, &str)]) -> indexmap::IndexMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// An API key of the template.
+pub(crate) fn api_key(value: &str, enabled: bool) -> ApiKey {
+    ApiKey {
+        logical_id: format!("Key{value}"),
+        value: value.to_owned(),
+        generated: false,
+        enabled,
+        location: location(90),
+    }
+}
+
+/// A Lambda `TOKEN` authorizer (`REQUEST` when a source is not a header), run by
+/// `function` when given.
+pub(crate) fn authorizer(sources: &[&str], function: Option<FunctionIndex>) -> Authorizer {
+    Authorizer {
+        name: "MyAuth".to_owned(),
+        kind: if sources
+            .iter()
+            .all(|s| s.starts_with("method.request.header."))
+        {
+            AuthorizerKind::Token
+        } else {
+            AuthorizerKind::Request
+        },
+        identity_sources: sources.iter().map(|s| (*s).to_owned()).collect(),
+        function,
+        location: location(80),
+    }
+}
+
+/// The OPTIONS MOCK integration SAM generates from `Cors` (spec 1.6, 1.7), byte for byte:
+/// `headers` are `(Name, mapping expression)` pairs.
+pub(crate) fn sam_cors_mock(headers: &[(&str, &str)]) -> Integration {
+    let parameters: Vec<(String, &str)> = headers
+        .iter()
+        .map(|(name, value)| (format!("method.response.header.{name}"), *value))
+        .collect();
+    Integration::Mock(MockIntegration {
+        request_templates: map(&[("application/json", "{\n  \"statusCode\" : 200\n}\n")]),
+        passthrough_behavior: PassthroughBehavior::WhenNoMatch,
+        responses: vec![IntegrationResponse {
+            selection_pattern: None,
+            status_code: "200".to_owned(),
+            response_parameters: parameters
+                .iter()
+                .map(|(k, v)| (k.clone(), (*v).to_owned()))
+                .collect(),
+            response_templates: map(&[("application/json", "{}\n")]),
+        }],
+    })
+}
+
+/// A configured gateway response.
+pub(crate) fn gateway_response(
+    response_type: &str,
+    status_code: Option<u16>,
+    parameters: &[(&str, &str)],
+    templates: &[(&str, &str)],
+) -> GatewayResponseConfig {
+    GatewayResponseConfig {
+        response_type: response_type.to_owned(),
+        status_code,
+        response_parameters: map(parameters),
+        response_templates: map(templates),
+        location: location(70),
+    }
 }

@@ -19,8 +19,31 @@ pub fn function(
     location: &SourceLocation,
     resource: &Map,
     template_dir: &Path,
+    stub: bool,
 ) -> Result<Function, LoadError> {
     let props = properties_of(resource, logical_id)?;
+    match runnable(
+        resolver,
+        logical_id,
+        location,
+        resource,
+        &props,
+        template_dir,
+    ) {
+        Err(e) if stub => crate::stub::function(resolver, logical_id, location, &props, &e),
+        other => other,
+    }
+}
+
+fn runnable(
+    resolver: &mut Resolver<'_>,
+    logical_id: &str,
+    location: &SourceLocation,
+    resource: &Map,
+    props: &Map,
+    template_dir: &Path,
+) -> Result<Function, LoadError> {
+    let props = props.clone();
     refuse_image(resolver, &props, logical_id)?;
     let asset = resource
         .get("Metadata")

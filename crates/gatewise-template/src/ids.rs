@@ -16,6 +16,32 @@ pub fn resource_id(api_logical_id: &str, path: &str) -> String {
     )
 }
 
+/// The value of an API key the template does not give one for: 40 characters of
+/// `[A-Za-z0-9]` derived from its logical id, so it stays the same across runs (clients and
+/// scripts keep working after a restart).
+pub fn api_key_value(logical_id: &str) -> String {
+    const DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::with_capacity(40);
+    let mut round: u64 = 0;
+    while out.len() < 40 {
+        let mut n = fnv1a(&[
+            b"gatewise-api-key\n",
+            logical_id.as_bytes(),
+            &round.to_le_bytes(),
+        ]);
+        // 7 digits of base 62 per hash keep every digit well mixed.
+        for _ in 0..7 {
+            if out.len() == 40 {
+                break;
+            }
+            out.push(char::from(DIGITS[(n % 62) as usize]));
+            n /= 62;
+        }
+        round += 1;
+    }
+    out
+}
+
 /// FNV-1a, 64 bit: tiny, stable across platforms and releases (unlike `DefaultHasher`).
 fn fnv1a(parts: &[&[u8]]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -54,5 +80,10 @@ mod tests {
         let r = resource_id("MyApi", "/items/{id}");
         assert_eq!(r.len(), 6);
         assert_ne!(r, resource_id("MyApi", "/items"));
+        let key = api_key_value("MyApiApiKey");
+        assert_eq!(key, api_key_value("MyApiApiKey"));
+        assert_ne!(key, api_key_value("ServerlessApiKey"));
+        assert_eq!(key.len(), 40);
+        assert!(key.chars().all(|c| c.is_ascii_alphanumeric()));
     }
 }

@@ -126,6 +126,16 @@ impl<'t> Resolver<'t> {
         Ok(Some(Node::new(value, node.location.clone())))
     }
 
+    /// Resolves `node` only when it is itself an intrinsic call; a plain map or list is returned
+    /// as is, so its other members stay unresolved (and make no noise) until read.
+    pub fn resolve_shallow(&mut self, node: &Node) -> Result<Option<Node>, LoadError> {
+        if node.intrinsic().is_some() {
+            self.resolve(node)
+        } else {
+            Ok(Some(node.clone()))
+        }
+    }
+
     /// Resolves `node` to text (numbers and booleans stringified), for intrinsic arguments.
     pub fn text(&mut self, node: &Node, what: &str) -> Result<String, LoadError> {
         let resolved = self.resolve(node)?.ok_or_else(|| {
@@ -343,7 +353,7 @@ impl<'t> Resolver<'t> {
                 let ssm_name = parameter.value.scalar_text().unwrap_or_default();
                 self.warn(
                     at,
-                    format!("parameter '{name}' is read from SSM ('{ssm_name}') at deploy time; using a placeholder (pass --parameter-overrides with a plain value type to test a real one)"),
+                    format!("parameter '{name}' is read from SSM ('{ssm_name}') at deploy time; using a placeholder; pass --parameter-overrides {name}=<value> to use a real value"),
                 );
                 return string(format!("<unresolved SSM parameter {ssm_name}>"));
             }

@@ -7,16 +7,22 @@
 //! - [`intrinsics`]: resolve `Ref`, `Fn::*` and conditions locally, lazily — only for the
 //!   properties gatewise reads — with visible placeholders and warnings for what only AWS knows;
 //! - [`globals`]: SAM's `Globals` merge (spec §2.2, §2.3);
-//! - [`sam`] and [`cfn_lambda`]: functions and REST APIs into [`gatewise_model::Stack`].
+//! - [`sam`] and [`cfn_lambda`]: functions and REST APIs into [`gatewise_model::Stack`];
+//! - [`swagger`]: the swagger / OpenAPI document of an API (SAM's, or the template's own) into
+//!   resources and methods, in one place; [`cfn_apigateway`]: raw `AWS::ApiGateway::*`.
 
+mod cfn_apigateway;
 mod cfn_lambda;
 mod code;
+mod definition;
 mod globals;
 mod ids;
 mod intrinsics;
 mod parameters;
 mod properties;
 mod sam;
+mod stub;
+mod swagger;
 mod template;
 mod value;
 
@@ -33,7 +39,43 @@ pub struct LoadOptions {
     pub parameter_overrides: IndexMap<String, String>,
     /// `AWS::StackName`; [`gatewise_model::pseudo::DEFAULT_STACK_NAME`] when `None`.
     pub stack_name: Option<String>,
+    /// `--stub-functions`: a function whose code cannot run here (S3 or missing `CodeUri`,
+    /// unsupported runtime, container image) becomes a stub answering 200 `{}` instead of an
+    /// error, with a warning.
+    pub stub_functions: bool,
 }
+
+/// What to do with an integration-response value that is not a valid API Gateway mapping
+/// expression (spec §1.8: a SAM `Cors` value without its inner single quotes, e.g.
+/// `AllowOrigin: "https://a.com"`; AWS fails the deployment with "Invalid mapping expression
+/// specified").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidMappingExpression {
+    /// Refuse to load the template.
+    Error,
+    /// Load it, warn at the value (saying deploy will fail and how to quote it), and let the
+    /// gateway send the raw text as the header value.
+    WarnAndUseRawText,
+}
+
+/// The choice gatewise makes for §1.8 — warn rather than refuse, so a template that is wrong
+/// only in this respect can still be explored locally; the warning says deploy will fail.
+/// Tested by `rule_1_8_unquoted_cors_values_warn_and_keep_raw_text`.
+pub const INVALID_MAPPING_EXPRESSION: InvalidMappingExpression =
+    InvalidMappingExpression::WarnAndUseRawText;
+
+/// What an integer `Cors.MaxAge` (which SAM writes unquoted, e.g. `600`) means (spec §1.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntegerMaxAge {
+    /// The header value is the decimal string (`Access-Control-Max-Age: 600`).
+    DecimalString,
+    /// Treated like any other unquoted value ([`INVALID_MAPPING_EXPRESSION`]).
+    InvalidMappingExpression,
+}
+
+/// UNCONFIRMED (spec §1.8): how AWS treats an unquoted integer MaxAge is not recorded; gatewise
+/// sends the decimal string and does not warn. Tested by `rule_1_8_integer_max_age_is_the_decimal_string`.
+pub const INTEGER_MAX_AGE: IntegerMaxAge = IntegerMaxAge::DecimalString;
 
 /// Why a template could not be loaded, and where.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -86,3 +128,6 @@ fn load_str(text: &str, file: &Arc<Path>, options: &LoadOptions) -> Result<Stack
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod tests_rest;

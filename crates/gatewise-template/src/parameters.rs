@@ -14,8 +14,9 @@ use crate::{LoadError, LoadOptions};
 pub struct Parameter {
     /// A string, or a list of strings for `CommaDelimitedList` / `List<...>` types.
     pub value: Node,
-    /// `AWS::SSM::Parameter::Value<...>`: the value is the *name* of an SSM parameter, whose
-    /// content only AWS can read.
+    /// `AWS::SSM::Parameter::Value<...>` without a command-line value: the value is the *name*
+    /// of an SSM parameter, whose content only AWS can read. A `--parameter-overrides` value
+    /// for such a parameter is taken as the parameter's content, as SAM CLI does locally.
     pub from_ssm: bool,
 }
 
@@ -96,7 +97,8 @@ pub fn read(
                 ));
             }
         }
-        let from_ssm = ty.starts_with("AWS::SSM::Parameter::Value<");
+        let overridden = options.parameter_overrides.contains_key(name);
+        let from_ssm = ty.starts_with("AWS::SSM::Parameter::Value<") && !overridden;
         let is_list = !from_ssm && (ty == "CommaDelimitedList" || ty.starts_with("List<"));
         let value = if is_list {
             let items = text

@@ -9,17 +9,13 @@ use gatewise_model::{SourceLocation, Stack, pseudo};
 use crate::intrinsics::Resolver;
 use crate::sam::{ExplicitApi, SamFunction};
 use crate::value::{Map, Node, Value};
-use crate::{LoadError, LoadOptions, cfn_lambda, parameters, sam};
+use crate::{LoadError, LoadOptions, cfn_apigateway, cfn_lambda, parameters, sam};
 
 /// The transform that makes `AWS::Serverless::*` resources valid.
 const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
 /// Resource types that declare APIs gatewise does not serve yet.
-const NOT_SERVED_YET: &[&str] = &[
-    "AWS::Serverless::HttpApi",
-    "AWS::ApiGateway::RestApi",
-    "AWS::ApiGatewayV2::Api",
-];
+const NOT_SERVED_YET: &[&str] = &["AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api"];
 
 /// Builds the [`Stack`] from a parsed template: parameters, resource conditions, functions,
 /// then REST APIs.
@@ -72,6 +68,7 @@ pub fn build_stack(
     };
     let mut sam_functions = Vec::new();
     let mut explicit_apis = Vec::new();
+    let mut api_gateway = Vec::new();
     // Warn once, at the first serverless resource, when the SAM transform is missing.
     let mut transform_checked = uses_sam_transform(top);
 
@@ -123,6 +120,7 @@ pub fn build_stack(
                     resource,
                     function_globals,
                     template_dir,
+                    options.stub_functions,
                 )?;
                 sam_functions.push(SamFunction {
                     index: stack.functions.len(),
@@ -132,8 +130,14 @@ pub fn build_stack(
                 stack.functions.push(function);
             }
             "AWS::Lambda::Function" => {
-                let function =
-                    cfn_lambda::function(&mut resolver, logical_id, location, resource, template_dir)?;
+                let function = cfn_lambda::function(
+                    &mut resolver,
+                    logical_id,
+                    location,
+                    resource,
+                    template_dir,
+                    options.stub_functions,
+                )?;
                 stack.functions.push(function);
             }
             "AWS::Serverless::Api" => explicit_apis.push(ExplicitApi {
@@ -141,15 +145,45 @@ pub fn build_stack(
                 location: location.clone(),
                 resource,
             }),
+            other if other.starts_with("AWS::ApiGateway::") => {
+                api_gateway.push(cfn_apigateway::CfnResource {
+                    logical_id: logical_id.to_owned(),
+                    resource_type: other.to_owned(),
+                    location: location.clone(),
+                    resource,
+                });
+            }
             other if NOT_SERVED_YET.contains(&other) => resolver.warn(
                 location,
-                format!("'{logical_id}' ({other}) is not served yet; only REST APIs from AWS::Serverless::Function Api events are"),
+                format!("'{logical_id}' ({other}) is not served yet; only REST APIs (SAM Api, AWS::ApiGateway::RestApi) are"),
             ),
             _ => {}
         }
     }
 
-    stack.rest_apis = sam::rest_apis(&mut resolver, &explicit_apis, &sam_functions, api_globals)?;
+    let inputs = sam::ApiInputs {
+        explicit: &explicit_apis,
+        sam_functions: &sam_functions,
+        functions: &stack.functions,
+        api_globals,
+        template_dir,
+    };
+    let mut api_keys = Vec::new();
+    let mut rest_apis = sam::rest_apis(&mut resolver, &inputs, &mut api_keys)?;
+    let (cfn_apis, cfn_keys) =
+        cfn_apigateway::rest_apis(&mut resolver, &api_gateway, &stack.functions, template_dir)?;
+    // Template order: raw CloudFormation APIs are explicit resources, before SAM's implicit one.
+    let implicit = rest_apis.iter().position(|a| {
+        a.logical_id == sam::IMPLICIT_API
+            && !explicit_apis
+                .iter()
+                .any(|e| e.logical_id == sam::IMPLICIT_API)
+    });
+    let at = implicit.unwrap_or(rest_apis.len());
+    rest_apis.splice(at..at, cfn_apis);
+    api_keys.extend(cfn_keys);
+    stack.rest_apis = rest_apis;
+    stack.api_keys = api_keys;
     stack.warnings = resolver.into_warnings();
     // In file order, as a reader scans the template (events are read after all resources).
     stack

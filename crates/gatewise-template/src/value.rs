@@ -72,6 +72,34 @@ impl Map {
     pub fn remove(&mut self, key: &str) {
         self.entries.retain(|e| e.key != key);
     }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        self.entries
+            .iter_mut()
+            .find(|e| e.key == key)
+            .map(|e| &mut e.value)
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
+        self.entries.iter_mut()
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.entries.iter().any(|e| e.key == key)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Adds `key: value` with the key written at `key_location`.
+    pub fn set(&mut self, key: &str, key_location: &SourceLocation, value: Node) {
+        self.insert(Entry {
+            key: key.to_owned(),
+            key_location: key_location.clone(),
+            value,
+        });
+    }
 }
 
 impl Node {
@@ -81,6 +109,18 @@ impl Node {
 
     pub fn string(text: impl Into<String>, location: SourceLocation) -> Self {
         Self::new(Value::String(text.into()), location)
+    }
+
+    /// An empty map written at `location` (for documents gatewise builds, such as SAM's swagger).
+    pub fn empty_map(location: SourceLocation) -> Self {
+        Self::new(Value::Map(Map::default()), location)
+    }
+
+    pub fn as_map_mut(&mut self) -> Option<&mut Map> {
+        match &mut self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
     }
 
     pub fn as_map(&self) -> Option<&Map> {

@@ -50,6 +50,17 @@ pub struct TemplateArgs {
     /// The value of `AWS::StackName`.
     #[arg(long, value_name = "NAME")]
     pub stack_name: Option<String>,
+
+    /// Serve only this API (logical id, e.g. `ServerlessRestApi`); repeat for several. Use it
+    /// when two APIs of one template declare the same route.
+    #[arg(long = "api", value_name = "LOGICAL_ID")]
+    pub apis: Vec<String>,
+
+    /// Replace every function whose code cannot run here (code in S3, a missing CodeUri
+    /// folder, an unsupported runtime) with a stub answering 200 `{}`, so the API's gateway
+    /// behaviour (CORS preflights, API keys, gateway responses) can be tried without the code.
+    #[arg(long)]
+    pub stub_functions: bool,
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +85,11 @@ pub struct ServeArgs {
     /// (first request is warm); `lazy` starts them on first use (a cold start, as on AWS).
     #[arg(long, value_enum, default_value_t = Warm::Eager)]
     pub warm: Warm,
+
+    /// An API key clients may send in `x-api-key`, in addition to the `AWS::ApiGateway::ApiKey`
+    /// values of the template; repeat for several.
+    #[arg(long = "api-key", value_name = "KEY")]
+    pub api_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

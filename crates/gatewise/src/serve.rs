@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use gatewise_gateway::{Gateway, RouteTable};
+use gatewise_gateway::{Gateway, GatewayOptions, RouteTable};
 use gatewise_lambda::{FunctionHost, HostOptions, WarmPolicy};
 use gatewise_model::Stack;
 use gatewise_template::LoadOptions;
@@ -76,10 +76,14 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     );
 
     print!("{routes}");
+    print_generated_api_keys(&stack);
     println!("Listening on http://{local}");
     let _ = std::io::stdout().flush();
 
-    let gateway = Arc::new(Gateway::new(stack, routes, Arc::clone(&functions)));
+    let options = GatewayOptions {
+        extra_api_keys: args.api_keys,
+    };
+    let gateway = Arc::new(Gateway::new(stack, routes, Arc::clone(&functions), options));
     let served = gateway.serve(listener, shutdown_signal()).await;
     functions.shutdown().await;
     served.map_err(|e| format!("error: the server stopped: {e}"))
@@ -91,17 +95,64 @@ fn load_stack(args: &TemplateArgs) -> Result<Stack, String> {
         parameter_overrides: parse_parameter_overrides(&args.parameter_overrides)
             .map_err(|e| format!("error: {e}"))?,
         stack_name: args.stack_name.clone(),
+        stub_functions: args.stub_functions,
     };
-    let stack = gatewise_template::load(&path, &options)
+    let mut stack = gatewise_template::load(&path, &options)
         .map_err(|e| format!("{}: error: {}", e.location, e.message))?;
     for warning in &stack.warnings {
         eprintln!("{}: warning: {}", warning.location, warning.message);
     }
+    select_apis(&mut stack, &args.apis)?;
     Ok(stack)
 }
 
+/// Keeps only the APIs named with `--api` (all of them when none is named).
+fn select_apis(stack: &mut Stack, wanted: &[String]) -> Result<(), String> {
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    if let Some(unknown) = wanted
+        .iter()
+        .find(|id| !stack.rest_apis.iter().any(|api| &api.logical_id == *id))
+    {
+        let known: Vec<&str> = stack
+            .rest_apis
+            .iter()
+            .map(|a| a.logical_id.as_str())
+            .collect();
+        return Err(format!(
+            "error: --api {unknown}: the template has no such API; its APIs are: {}",
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        ));
+    }
+    stack
+        .rest_apis
+        .retain(|api| wanted.contains(&api.logical_id));
+    Ok(())
+}
+
+/// API keys the template declares without a `Value` get one from gatewise; clients need to
+/// know it.
+fn print_generated_api_keys(stack: &Stack) {
+    for key in stack.api_keys.iter().filter(|key| key.generated) {
+        println!(
+            "API key {} (generated, no Value in the template): {}",
+            key.logical_id, key.value
+        );
+    }
+}
+
 fn build_routes(stack: &Stack) -> Result<RouteTable, String> {
-    RouteTable::build(stack).map_err(|e| format!("error: {}", e.message))
+    RouteTable::build(stack).map_err(|e| {
+        format!(
+            "error: {}\nhint: when two APIs collide, serve them one at a time with --api LOGICAL_ID",
+            e.message
+        )
+    })
 }
 
 /// The template named on the command line, or the first default that exists.

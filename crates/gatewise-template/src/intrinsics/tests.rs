@@ -267,6 +267,7 @@ fn stack_name_and_overrides_feed_pseudo_parameters_and_refs() {
     let options = LoadOptions {
         parameter_overrides: IndexMap::from([("Env".to_owned(), "prod".to_owned())]),
         stack_name: Some("mine".to_owned()),
+        ..LoadOptions::default()
     };
     let start = SourceLocation::new(file.clone(), 1, 1);
     let mut warnings = Vec::new();

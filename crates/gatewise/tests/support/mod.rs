@@ -336,3 +336,54 @@ pub async fn echo(server: &Server, method: reqwest::Method, path: &str) -> serde
     assert_eq!(status, 200, "{path}: {text}\nlog:\n{}", server.stderr());
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"))
 }
+
+/// Serves `fixtures/scenarios/<name>/template.yaml` (copied, so code paths stay private).
+pub fn serve_scenario(name: &str, extra: &[&str]) -> Running {
+    let dir = copy_fixture(&format!("scenarios/{name}"));
+    let server = Server::start(&dir.path().join("template.yaml"), extra);
+    Running { server, dir }
+}
+
+/// The page's origin in every scenario (a typical SPA dev server).
+pub const PAGE_ORIGIN: &str = "http://localhost:5173";
+
+/// Sends what a browser sends for a preflight from [`PAGE_ORIGIN`].
+pub async fn preflight(s: &Server, path: &str, method: &str, headers: &str) -> reqwest::Response {
+    let mut request = client()
+        .request(reqwest::Method::OPTIONS, s.url(path))
+        .header("Origin", PAGE_ORIGIN)
+        .header("Accept", "*/*")
+        .header("Access-Control-Request-Method", method);
+    if !headers.is_empty() {
+        request = request.header("Access-Control-Request-Headers", headers);
+    }
+    request.send().await.expect("preflight")
+}
+
+/// The value of a response header, when present.
+pub fn header<'r>(response: &'r reqwest::Response, name: &str) -> Option<&'r str> {
+    response.headers().get(name).map(|v| v.to_str().unwrap())
+}
+
+/// Waits for the CORS explanation of `route` and returns that one line.
+pub fn explanation(s: &Server, route: &str) -> String {
+    let needle = format!("block {route} ");
+    let log = s.wait_for_log(&needle);
+    log.lines()
+        .rev()
+        .find(|l| l.contains(&needle))
+        .unwrap()
+        .to_owned()
+}
+
+/// Asserts that no CORS explanation was logged for `route` (the browser allows it).
+pub fn assert_not_explained(s: &Server, route: &str) {
+    // Explanations are written with the access line; give the log a moment to arrive.
+    std::thread::sleep(Duration::from_millis(100));
+    let log = s.stderr();
+    let needle = format!("block {route} ");
+    assert!(
+        !log.contains(&needle),
+        "unexpected CORS explanation for {route}:\n{log}"
+    );
+}

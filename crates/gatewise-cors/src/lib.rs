@@ -1,0 +1,20 @@
+//! The pure CORS logic of gatewise: no I/O, no async, one implementation shared by the
+//! gateway's per-request explanations, `gatewise probe` and `gatewise check`.
+//!
+//! - [`fetch`] — what a browser decides (WHATWG Fetch as Chromium implements it): whether a
+//!   request needs a preflight, whether a preflight or a response passes, which headers the
+//!   page may read. Every refusal is a [`fetch::Blocked`] with a stable rule id.
+//! - [`observe`] — the same rules applied to one exchange the gateway served, where some of
+//!   the browser's state (credentials mode) has to be inferred.
+//! - [`explain`] — a blocked verdict turned into one log line naming the template location
+//!   that produced the response and the change that fixes it.
+//!
+//! The HTTP API gateway-side CORS algorithm (spec §8: answering preflights and decorating
+//! responses from `CorsConfiguration`) will live in its own module, `http_api`, next to these.
+
+pub mod explain;
+pub mod fetch;
+pub mod observe;
+
+#[cfg(test)]
+mod allocation_tests;

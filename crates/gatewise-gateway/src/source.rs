@@ -1,0 +1,66 @@
+//! What produced a response, as structured data for the access log and the CORS explanation:
+//! a browser verdict needs to know whether a function, a MOCK method or the gateway itself
+//! answered, and why — e.g. "the preflight got 403 because `ApiKeyRequired`
+//! (template.yaml:12) applies to the OPTIONS method SAM generated from `Cors`".
+//!
+//! Everything here borrows from the stack and the route table, which live as long as the
+//! gateway; building a source costs nothing beyond what the pipeline already computed.
+
+use gatewise_model::{
+    Authorizer, Function, GatewayResponseConfig, Method, MethodProvenance, Resource,
+};
+
+use crate::gateway_response::GatewayResponseType;
+
+/// Who answered a request.
+#[derive(Debug)]
+pub(crate) enum ResponseSource<'a> {
+    /// A Lambda proxy function's response (passed through, spec 4.1).
+    Function { function: &'a Function },
+    /// A `MOCK` integration (SAM's generated OPTIONS methods among them, spec 1.6).
+    Mock {
+        resource: &'a Resource,
+        method: &'a Method,
+    },
+    /// A gateway response (spec 3, 5).
+    Gateway {
+        response_type: GatewayResponseType,
+        /// The configured gateway response that shaped it (spec 3.5), if any.
+        configured: Option<&'a GatewayResponseConfig>,
+        cause: GatewayCause<'a>,
+    },
+}
+
+/// Why the gateway answered itself. The access log's reason line carries the details; this
+/// carries what the CORS explanation needs to point at the template.
+#[derive(Debug)]
+pub(crate) enum GatewayCause<'a> {
+    /// No resource, or no such method on it (spec 5.1).
+    NoRoute,
+    /// An identity source of the authorizer is missing or empty (spec 5.6).
+    MissingIdentity { authorizer: &'a Authorizer },
+    /// The Lambda authorizer refused: `Unauthorized` (401) or a policy without a matching
+    /// `Allow` (403).
+    AuthorizerDenied,
+    /// The Lambda authorizer failed or answered something unusable (500).
+    AuthorizerFailed,
+    /// `AWS_IAM` and the request is not SigV4-signed (spec 9.6).
+    AwsIamUnsigned,
+    /// `apiKeyRequired` and no valid key (spec 5.5, 9.2).
+    ApiKey { provenance: &'a MethodProvenance },
+    /// The proxy function failed or answered something that is not a proxy response.
+    FunctionFailed { function: &'a Function },
+    /// The integration did not answer within its timeout (spec 5.4).
+    IntegrationTimeout { function: &'a Function },
+    /// The integration type is not run by gatewise yet.
+    NotServed,
+    /// The MOCK integration yielded no usable status code or integration response (5.3).
+    MockFailure,
+    /// The request body exceeds the payload limit.
+    TooLarge,
+    /// The request body could not be read.
+    BadRequestBody,
+    /// No request template for the request's content type under `NEVER` /
+    /// `WHEN_NO_TEMPLATES` (spec 4.3).
+    UnsupportedMediaType,
+}

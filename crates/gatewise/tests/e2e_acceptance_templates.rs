@@ -1,0 +1,159 @@
+//! Third-party templates deployed to AWS by others, served by gatewise and answering as the
+//! recorded AWS facts say (acceptance catalogue §1 item 14, §3 rows 1–2, LocalStack's MOCK
+//! CORS deployment).
+
+mod support;
+
+use std::path::PathBuf;
+
+use support::*;
+
+/// The template, or `None` (with a note) when the shared material is not next to the repo.
+fn shared_template(rel: &str) -> Option<PathBuf> {
+    let path = acceptance(rel);
+    if path.is_file() {
+        Some(path)
+    } else {
+        eprintln!("skipped: {} is not available", path.display());
+        None
+    }
+}
+
+fn cors_headers(response: &reqwest::Response) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .filter(|(n, _)| n.as_str().starts_with("access-control-"))
+        .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_owned()))
+        .collect();
+    headers.sort();
+    headers
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = expected
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+/// Acceptance §1 item 14: LocalStack's `test_rest_api_serverless_ref_resolving`, deployed on
+/// AWS with AllowedOrigin `http://localhost:8000` and the SSM parameter holding
+/// `x-test-header`.
+#[tokio::test]
+async fn localstack_sam_cors_with_credentials_and_resolved_values() {
+    let Some(template) =
+        shared_template("localstack/templates/apigateway_serverless_api_resolving.yml")
+    else {
+        return;
+    };
+    let s = Server::start(
+        &template,
+        &[
+            "--warm",
+            "lazy",
+            "--parameter-overrides",
+            "AllowedOrigin=http://localhost:8000",
+            "TestSSMParameter=x-test-header",
+        ],
+    );
+    let options = preflight(&s, "/", "GET", "").await;
+    assert_eq!(options.status(), 200);
+    assert_eq!(
+        cors_headers(&options),
+        pairs(&[
+            ("access-control-allow-credentials", "true"),
+            (
+                "access-control-allow-headers",
+                "Content-Type,Authorization,x-test-header"
+            ),
+            ("access-control-allow-methods", "OPTIONS,POST,GET,PUT"),
+            ("access-control-allow-origin", "http://localhost:8000"),
+        ])
+    );
+    // GET is a Lambda proxy: the function's answer, and no CORS header from the gateway.
+    let get = client()
+        .get(s.url("/"))
+        .header("Origin", "http://localhost:8000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status(), 200);
+    assert!(cors_headers(&get).is_empty());
+    assert_eq!(get.text().await.unwrap(), "Hello World!");
+}
+
+/// LocalStack's raw CloudFormation MOCK GET + MOCK OPTIONS deployment.
+#[tokio::test]
+async fn localstack_raw_cloudformation_mock_cors() {
+    let Some(template) =
+        shared_template("localstack/templates/apigateway-mock-cors-deployment.json")
+    else {
+        return;
+    };
+    let s = Server::start(&template, &[]);
+    let options = preflight(&s, "/", "GET", "content-type").await;
+    assert_eq!(options.status(), 200);
+    assert_eq!(
+        cors_headers(&options),
+        pairs(&[
+            ("access-control-allow-headers", "Content-Type"),
+            ("access-control-allow-methods", "GET,OPTIONS"),
+            ("access-control-allow-origin", "*"),
+        ])
+    );
+    let get = client().get(s.url("/")).send().await.unwrap();
+    assert_eq!(get.status(), 200);
+    assert!(cors_headers(&get).is_empty());
+}
+
+/// serverless-patterns `apigw-cors-proxy`: the OPTIONS method is itself a Lambda proxy whose
+/// function returns the CORS headers.
+#[tokio::test]
+async fn serverless_patterns_apigw_cors_proxy() {
+    let Some(template) =
+        shared_template("real-world/serverless-patterns/apigw-cors-proxy/template.yaml")
+    else {
+        return;
+    };
+    let s = Server::start(&template, &["--warm", "lazy"]);
+    let options = preflight(&s, "/helloworld", "GET", "content-type").await;
+    assert_eq!(options.status(), 200);
+    assert_eq!(
+        cors_headers(&options),
+        pairs(&[
+            (
+                "access-control-allow-headers",
+                "Content-Type,Authorization,X-AMZ-Date,X-Api-Key,X-AMZ-Security-Token"
+            ),
+            ("access-control-allow-methods", "GET,POST,OPTIONS"),
+            ("access-control-allow-origin", "*"),
+        ])
+    );
+}
+
+/// serverless-patterns `apigw-cors-nonproxy`: a MOCK OPTIONS with the three headers.
+#[tokio::test]
+async fn serverless_patterns_apigw_cors_nonproxy_preflight() {
+    let Some(template) =
+        shared_template("real-world/serverless-patterns/apigw-cors-nonproxy/template.yaml")
+    else {
+        return;
+    };
+    let s = Server::start(&template, &["--warm", "lazy"]);
+    let options = preflight(&s, "/helloworld", "GET", "content-type").await;
+    assert_eq!(options.status(), 200);
+    assert_eq!(
+        cors_headers(&options),
+        pairs(&[
+            (
+                "access-control-allow-headers",
+                "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
+            ),
+            ("access-control-allow-methods", "POST,GET,OPTIONS"),
+            ("access-control-allow-origin", "*"),
+        ])
+    );
+}
