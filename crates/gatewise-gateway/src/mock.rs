@@ -11,7 +11,7 @@ use http::{HeaderName, HeaderValue, Response, StatusCode};
 use http_body_util::Full;
 use regex::Regex;
 
-use gatewise_model::{MockIntegration, PassthroughBehavior};
+use gatewise_model::{IntegrationMapping, PassthroughBehavior};
 
 use crate::media_type::first_media_type;
 use crate::params::map_value;
@@ -32,7 +32,7 @@ const RESPONSE_HEADER_PREFIX: &str = "method.response.header.";
 /// A MOCK integration with its selection patterns compiled once, at startup.
 #[derive(Debug)]
 pub(crate) struct CompiledMock {
-    pub integration: MockIntegration,
+    pub integration: IntegrationMapping,
     /// One entry per integration response: `Some` when it has a (non-empty) selection
     /// pattern; an `Err` pattern never matches and is named in the log when nothing else
     /// does.
@@ -40,7 +40,7 @@ pub(crate) struct CompiledMock {
 }
 
 impl CompiledMock {
-    pub(crate) fn new(integration: MockIntegration) -> Self {
+    pub(crate) fn new(integration: IntegrationMapping) -> Self {
         let patterns = integration
             .responses
             .iter()
@@ -112,7 +112,7 @@ impl std::fmt::Display for MockError {
 /// The request template for `content_type` (spec 4.3): `Ok(Some)` to render it,
 /// `Ok(None)` to pass the body through.
 fn request_template<'m>(
-    integration: &'m MockIntegration,
+    integration: &'m IntegrationMapping,
     content_type: Option<&str>,
 ) -> Result<Option<&'m str>, MockError> {
     let wanted = content_type
@@ -342,7 +342,7 @@ mod tests {
     #[test]
     fn rule_4_3_request_template_by_content_type_and_passthrough() {
         use PassthroughBehavior::*;
-        let with = |templates: &[(&str, &str)], behavior| MockIntegration {
+        let with = |templates: &[(&str, &str)], behavior| IntegrationMapping {
             request_templates: map(templates),
             passthrough_behavior: behavior,
             responses: vec![],
@@ -387,7 +387,7 @@ mod tests {
 
     #[test]
     fn rule_4_5_selection_patterns_match_the_whole_status() {
-        let mock = CompiledMock::new(MockIntegration {
+        let mock = CompiledMock::new(IntegrationMapping {
             responses: vec![
                 response(Some("2\\d{2}"), "200"),
                 response(None, "500"),
@@ -395,7 +395,7 @@ mod tests {
                 response(Some("40"), "418"),
                 response(Some("(unclosed"), "599"),
             ],
-            ..MockIntegration::default()
+            ..IntegrationMapping::default()
         });
         let cases: &[(&str, Option<usize>)] = &[
             ("200", Some(0)),
@@ -409,15 +409,15 @@ mod tests {
         for (status, want) in cases {
             assert_eq!(mock.select(status), *want, "{status}");
         }
-        let without_default = CompiledMock::new(MockIntegration {
+        let without_default = CompiledMock::new(IntegrationMapping {
             responses: vec![response(Some("2\\d{2}"), "200"), response(Some(""), "201")],
-            ..MockIntegration::default()
+            ..IntegrationMapping::default()
         });
         // An empty pattern is the default.
         assert_eq!(without_default.select("500"), Some(1));
-        let only_patterns = CompiledMock::new(MockIntegration {
+        let only_patterns = CompiledMock::new(IntegrationMapping {
             responses: vec![response(Some("2\\d{2}"), "200")],
-            ..MockIntegration::default()
+            ..IntegrationMapping::default()
         });
         assert_eq!(only_patterns.select("500"), None);
     }
@@ -425,29 +425,29 @@ mod tests {
     #[tokio::test]
     async fn rule_4_4_and_4_5_failures_are_errors() {
         let headers = HeaderMap::new();
-        let no_status = CompiledMock::new(MockIntegration {
+        let no_status = CompiledMock::new(IntegrationMapping {
             request_templates: map(&[("application/json", "{\"ok\": true}")]),
             responses: vec![response(None, "200")],
-            ..MockIntegration::default()
+            ..IntegrationMapping::default()
         });
         assert!(matches!(
             run(&no_status, None, &headers, b"").await,
             Err(MockError::NoStatusCode(_))
         ));
-        let no_match = CompiledMock::new(MockIntegration {
+        let no_match = CompiledMock::new(IntegrationMapping {
             request_templates: map(&[("application/json", "{\"statusCode\": 500}")]),
             responses: vec![response(Some("2\\d{2}"), "200"), response(Some("("), "599")],
-            ..MockIntegration::default()
+            ..IntegrationMapping::default()
         });
         let err = run(&no_match, None, &headers, b"")
             .await
             .expect_err("no response");
         assert!(err.to_string().contains("status 500"), "{err}");
         assert!(err.to_string().contains("\"(\""), "{err}");
-        let bad_status = CompiledMock::new(MockIntegration {
+        let bad_status = CompiledMock::new(IntegrationMapping {
             request_templates: map(&[("application/json", "{\"statusCode\": 200}")]),
             responses: vec![response(None, "OK")],
-            ..MockIntegration::default()
+            ..IntegrationMapping::default()
         });
         assert_eq!(
             run(&bad_status, None, &headers, b"")
@@ -456,10 +456,10 @@ mod tests {
             MockError::BadStatus("OK".into())
         );
         // WHEN_NO_MATCH passes the (JSON) body through: it carries the status.
-        let passthrough = CompiledMock::new(MockIntegration {
+        let passthrough = CompiledMock::new(IntegrationMapping {
             request_templates: map(&[("application/xml", "<x/>")]),
             responses: vec![response(None, "200")],
-            ..MockIntegration::default()
+            ..IntegrationMapping::default()
         });
         let (status, _, _) = run(
             &passthrough,
@@ -489,10 +489,10 @@ mod tests {
             ("method.response.header.Bad Name", "'x'"),
             ("integration.response.header.Ignored", "'x'"),
         ]);
-        let mock = CompiledMock::new(MockIntegration {
+        let mock = CompiledMock::new(IntegrationMapping {
             request_templates: map(&[("application/json", "{\"statusCode\": 200}")]),
             responses: vec![selected],
-            ..MockIntegration::default()
+            ..IntegrationMapping::default()
         });
         let mut headers = HeaderMap::new();
         headers.insert("x-in", HeaderValue::from_static("echoed"));
@@ -514,20 +514,20 @@ mod tests {
     async fn rule_4_6_sam_body_is_the_template_byte_for_byte() {
         let mut selected = response(None, "200");
         selected.response_templates = map(&[("text/plain", "first"), ("application/json", "{}\n")]);
-        let mock = CompiledMock::new(MockIntegration {
+        let mock = CompiledMock::new(IntegrationMapping {
             request_templates: map(&[("application/json", "{\n  \"statusCode\" : 200\n}\n")]),
             responses: vec![selected],
-            ..MockIntegration::default()
+            ..IntegrationMapping::default()
         });
         let (_, _, body) = run(&mock, None, &HeaderMap::new(), b"").await.expect("200");
         assert_eq!(&body[..], b"{}\n");
         // Without an application/json template, the first one.
         let mut selected = response(None, "200");
         selected.response_templates = map(&[("text/plain", "first $context.stage")]);
-        let mock = CompiledMock::new(MockIntegration {
+        let mock = CompiledMock::new(IntegrationMapping {
             request_templates: map(&[("application/json", "{statusCode: 200}")]),
             responses: vec![selected],
-            ..MockIntegration::default()
+            ..IntegrationMapping::default()
         });
         let (_, _, body) = run(&mock, None, &HeaderMap::new(), b"").await.expect("200");
         assert_eq!(&body[..], b"first Prod");

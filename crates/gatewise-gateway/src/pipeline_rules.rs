@@ -8,8 +8,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use gatewise_lambda::InvokeError;
 use gatewise_model::{
-    ApiKeySource, Authorization, AuthorizerKind, Integration, IntegrationResponse, Method,
-    MockIntegration, PassthroughBehavior, Stack,
+    ApiKeySource, Authorization, AuthorizerKind, Integration, IntegrationMapping,
+    IntegrationResponse, Method, PassthroughBehavior, Stack,
 };
 use http::{HeaderValue, Request};
 use http_body_util::{BodyExt, Full};
@@ -198,7 +198,7 @@ async fn rule_1_6_and_1_10_sam_options_mock_answers_200_whatever_origin() {
 }
 
 fn mock_method(request_template: &str, responses: Vec<IntegrationResponse>) -> Integration {
-    Integration::Mock(MockIntegration {
+    Integration::Mock(IntegrationMapping {
         request_templates: [("application/json".to_owned(), request_template.to_owned())]
             .into_iter()
             .collect(),

@@ -226,6 +226,12 @@ fn route_target(
             },
             format!("{integration_type} integration (not served yet)"),
         ),
+        Integration::Lambda { .. } => (
+            RouteTarget::NotServed {
+                integration_type: "AWS".into(),
+            },
+            "AWS integration (not served yet)".to_owned(),
+        ),
     })
 }
 

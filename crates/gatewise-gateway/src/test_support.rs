@@ -8,7 +8,7 @@ use bytes::Bytes;
 use gatewise_lambda::{Invocation, InvokeError};
 use gatewise_model::{
     ApiKey, Authorizer, AuthorizerKind, Function, FunctionCode, FunctionIndex,
-    GatewayResponseConfig, Integration, IntegrationResponse, Method, MockIntegration,
+    GatewayResponseConfig, Integration, IntegrationMapping, IntegrationResponse, Method,
     PassthroughBehavior, Resource, RestApi, SourceLocation, Stack,
 };
 
@@ -192,7 +192,7 @@ pub(crate) fn sam_cors_mock(headers: &[(&str, &str)]) -> Integration {
         .iter()
         .map(|(name, value)| (format!("method.response.header.{name}"), *value))
         .collect();
-    Integration::Mock(MockIntegration {
+    Integration::Mock(IntegrationMapping {
         request_templates: map(&[("application/json", "{\n  \"statusCode\" : 200\n}\n")]),
         passthrough_behavior: PassthroughBehavior::WhenNoMatch,
         responses: vec![IntegrationResponse {

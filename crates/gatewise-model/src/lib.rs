@@ -43,6 +43,9 @@ pub struct Stack {
     /// Every REST API (API Gateway v1), in template order; the implicit `ServerlessRestApi`
     /// comes where SAM would put it, after the explicit ones.
     pub rest_apis: Vec<RestApi>,
+    /// Every HTTP API (API Gateway v2), in template order; the implicit `ServerlessHttpApi`
+    /// comes after the explicit ones.
+    pub http_apis: Vec<HttpApi>,
     /// API keys declared in the template (`AWS::ApiGateway::ApiKey`, and the ones SAM creates
     /// for `Auth.UsagePlan`). Any enabled key is accepted by every API (spec 9.5, simplified).
     pub api_keys: Vec<ApiKey>,
@@ -262,7 +265,14 @@ pub enum Integration {
         timeout: Duration,
     },
     /// `MOCK`: API Gateway answers from templates, without a backend (spec 4.3–4.6).
-    Mock(MockIntegration),
+    Mock(IntegrationMapping),
+    /// `AWS` (non-proxy) to a Lambda function: the request template (or the passthrough body)
+    /// is the event; the function's result goes through the integration responses.
+    Lambda {
+        function: FunctionIndex,
+        timeout: Duration,
+        mapping: IntegrationMapping,
+    },
     /// An integration gatewise does not run yet (`AWS` non-proxy Lambda, `HTTP`,
     /// `HTTP_PROXY`, AWS service integrations): the route exists, and a request to it gets a
     /// 500 `API_CONFIGURATION_ERROR` with a log line that says so.
@@ -272,10 +282,12 @@ pub enum Integration {
     },
 }
 
-/// A `MOCK` integration: the request template yields a `statusCode`, which selects an
-/// integration response, which maps headers and renders the body.
+/// The templates and integration responses of a non-proxy integration. For `MOCK`, the
+/// rendered request template yields a `statusCode`, which selects an integration response;
+/// for `AWS` Lambda, the function's error message (or success) selects it. The selected
+/// response maps headers and renders the body.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MockIntegration {
+pub struct IntegrationMapping {
     /// Content type → request template (`requestTemplates`).
     pub request_templates: IndexMap<String, String>,
     pub passthrough_behavior: PassthroughBehavior,
@@ -310,4 +322,97 @@ pub struct IntegrationResponse {
 impl Integration {
     /// REST API integration timeout when none is configured (spec 5.4).
     pub const REST_DEFAULT_TIMEOUT: Duration = Duration::from_secs(29);
+}
+
+/// An API Gateway HTTP API (v2) with its one served stage.
+#[derive(Debug, Clone)]
+pub struct HttpApi {
+    /// Logical id (`ServerlessHttpApi` for SAM's implicit HTTP API).
+    pub logical_id: String,
+    /// A stable, plausible API id (10 lower-case alphanumerics).
+    pub api_id: String,
+    /// `$default` unless the template names a stage (`StageName`).
+    pub stage: String,
+    pub stage_variables: IndexMap<String, String>,
+    pub routes: Vec<HttpRoute>,
+    /// `CorsConfiguration` / `x-amazon-apigateway-cors` (spec 8.1, 8.2); `None` = no CORS.
+    pub cors: Option<HttpCors>,
+    /// Where the CORS configuration is declared, for explanations.
+    pub cors_location: Option<SourceLocation>,
+    pub location: SourceLocation,
+}
+
+/// One route of an HTTP API.
+#[derive(Debug, Clone)]
+pub struct HttpRoute {
+    /// The route key as API Gateway shows it: `GET /pets/{id}`, `ANY /{proxy+}`, `$default`.
+    pub route_key: String,
+    pub integration: HttpIntegration,
+    pub authorization: HttpAuthorization,
+    /// Where the route is declared (event, OpenAPI operation, `AWS::ApiGatewayV2::Route`).
+    pub location: SourceLocation,
+}
+
+/// What an HTTP API route calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpIntegration {
+    /// A Lambda integration (always proxy on HTTP APIs).
+    Lambda {
+        function: FunctionIndex,
+        payload_format: PayloadFormat,
+        /// `TimeoutInMillis` (default and maximum 30 s, spec 5.11).
+        timeout: Duration,
+    },
+    /// An integration gatewise does not run yet (`HTTP_PROXY`, AWS service integrations).
+    NotServed { integration_type: String },
+}
+
+impl HttpIntegration {
+    /// HTTP API integration timeout when none is configured (spec 5.11).
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+}
+
+/// `PayloadFormatVersion` of an HTTP API Lambda integration (spec 6.7–6.10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadFormat {
+    V1,
+    V2,
+}
+
+/// Who must be authenticated before an HTTP API route's integration runs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum HttpAuthorization {
+    #[default]
+    None,
+    /// A JWT authorizer: requests without a token in the identity source get 401.
+    Jwt {
+        name: String,
+        /// e.g. `$request.header.Authorization`.
+        identity_source: String,
+        location: SourceLocation,
+    },
+    /// A Lambda authorizer (payload 1.0 or 2.0).
+    Lambda {
+        name: String,
+        function: Option<FunctionIndex>,
+        identity_sources: Vec<String>,
+        payload_format: PayloadFormat,
+        /// `EnableSimpleResponses`: the function answers `{"isAuthorized": bool}`.
+        simple_responses: bool,
+        location: SourceLocation,
+    },
+    /// `AWS_IAM`: unsigned requests are refused.
+    AwsIam,
+}
+
+/// An HTTP API's CORS configuration (spec 8.1).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HttpCors {
+    pub allow_origins: Vec<String>,
+    pub allow_methods: Vec<String>,
+    pub allow_headers: Vec<String>,
+    pub expose_headers: Vec<String>,
+    /// Seconds.
+    pub max_age: Option<i64>,
+    pub allow_credentials: bool,
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use gatewise_model::{
     ApiKey, Authorization, Authorizer, AuthorizerKind, Function, GatewayResponseConfig,
-    Integration, IntegrationResponse, Method, MethodProvenance, MockIntegration, RestApi,
+    Integration, IntegrationMapping, IntegrationResponse, Method, MethodProvenance, RestApi,
     SourceLocation,
 };
 use indexmap::IndexMap;
@@ -554,7 +554,7 @@ fn integration(
             let mut responses = Vec::new();
             if let Some(list) = map.get("IntegrationResponses") {
                 let Some(list) = resolver.resolve(list)? else {
-                    return Ok(Integration::Mock(MockIntegration {
+                    return Ok(Integration::Mock(IntegrationMapping {
                         request_templates,
                         passthrough_behavior,
                         responses,
@@ -595,7 +595,7 @@ fn integration(
                     });
                 }
             }
-            Ok(Integration::Mock(MockIntegration {
+            Ok(Integration::Mock(IntegrationMapping {
                 request_templates,
                 passthrough_behavior,
                 responses,

@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use gatewise_model::{
     ApiKeySource, Authorization, Authorizer, AuthorizerKind, Function, FunctionIndex,
-    GatewayResponseConfig, Integration, IntegrationResponse, Method, MethodProvenance,
-    MockIntegration, PassthroughBehavior, Resource, RestApi, SourceLocation, pseudo,
+    GatewayResponseConfig, Integration, IntegrationMapping, IntegrationResponse, Method,
+    MethodProvenance, PassthroughBehavior, Resource, RestApi, SourceLocation, pseudo,
 };
 use indexmap::IndexMap;
 
@@ -637,7 +637,7 @@ fn mock(
     resolver: &mut Resolver<'_>,
     map: &Map,
     description: &str,
-) -> Result<MockIntegration, LoadError> {
+) -> Result<IntegrationMapping, LoadError> {
     let request_templates = match resolver.property(map, "requestTemplates")? {
         Some(n) => string_map(&n, &format!("{description}: requestTemplates"))?,
         None => IndexMap::new(),
@@ -684,7 +684,7 @@ fn mock(
             });
         }
     }
-    Ok(MockIntegration {
+    Ok(IntegrationMapping {
         request_templates,
         passthrough_behavior,
         responses,
