@@ -8,12 +8,13 @@
 //!   the browser's state (credentials mode) has to be inferred.
 //! - [`explain`] — a blocked verdict turned into one log line naming the template location
 //!   that produced the response and the change that fixes it.
-//!
-//! The HTTP API gateway-side CORS algorithm (spec §8: answering preflights and decorating
-//! responses from `CorsConfiguration`) will live in its own module, `http_api`, next to these.
+//! - [`http_api`] — the other side: what an HTTP API (API Gateway v2) with
+//!   `CorsConfiguration` does itself (spec §8): answering preflights and rewriting the CORS
+//!   headers of responses.
 
 pub mod explain;
 pub mod fetch;
+pub mod http_api;
 pub mod observe;
 
 #[cfg(test)]

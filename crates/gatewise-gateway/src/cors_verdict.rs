@@ -6,9 +6,9 @@
 //! Requests without `Origin` (curl, server-to-server) cost one header lookup here.
 
 use gatewise_cors::explain::{self, Producer};
-use gatewise_cors::fetch::ResponseHeaders;
+use gatewise_cors::fetch::{Blocked, ResponseHeaders, Rule};
 use gatewise_cors::observe::{ObservedRequest, observe};
-use gatewise_model::{Method, RestApi};
+use gatewise_model::{IntegrationResponse, Method, Resource, RestApi};
 use http::request::Parts;
 use http::{HeaderMap, header};
 
@@ -50,6 +50,16 @@ pub(crate) fn explanation(observed: &Observed<'_, '_>) -> Option<String> {
         _ => request.method,
     };
     let route = format!("{wanted} {}", observed.parts.uri.path());
+    if let ResponseSource::LambdaIntegration {
+        resource,
+        method,
+        selected,
+        ..
+    } = observed.source
+    {
+        let line = integration_response_explanation(&route, &blocked, resource, method, selected);
+        return Some(line.replace(['\r', '\n'], " "));
+    }
     Some(match producer(observed) {
         Some(producer) => explain::explain(&route, &blocked, &producer),
         None => format!(
@@ -57,6 +67,51 @@ pub(crate) fn explanation(observed: &Observed<'_, '_>) -> Option<String> {
             blocked.message
         ),
     })
+}
+
+/// The explanation for an `AWS` (non-proxy) Lambda integration's response: its headers come
+/// only from the selected integration response's `ResponseParameters` (the function cannot
+/// add any), so that is what the fix edits — for every integration response, error ones
+/// included (scenario 1, non-proxy variant).
+fn integration_response_explanation(
+    route: &str,
+    blocked: &Blocked,
+    resource: &Resource,
+    method: &Method,
+    selected: &IntegrationResponse,
+) -> String {
+    let which = match &selected.selection_pattern {
+        Some(pattern) => format!("selection pattern {pattern:?}"),
+        None => "the default".to_owned(),
+    };
+    let response = format!(
+        "integration response {} ({which}) of {} {} ({})",
+        selected.status_code, method.http_method, resource.path, method.location
+    );
+    let (cause, fix) = if blocked.rule == Rule::MissingAllowOrigin {
+        (
+            format!(
+                "{response} maps no Access-Control-Allow-Origin, and with an AWS (non-proxy) \
+                 integration only integration responses set headers"
+            ),
+            "map `method.response.header.Access-Control-Allow-Origin` to `'*'` (or the page's \
+             origin) in its ResponseParameters, and in every other integration response of the \
+             method, error ones included"
+                .to_owned(),
+        )
+    } else {
+        (
+            format!("{response} maps these Access-Control-* values"),
+            "correct the `method.response.header.Access-Control-*` values in its \
+             ResponseParameters"
+                .to_owned(),
+        )
+    };
+    format!(
+        "CORS: the browser will block {route} from {}: {}. Cause: {cause}. Fix: {fix}.",
+        blocked.origin,
+        blocked.message.trim_end_matches('.')
+    )
 }
 
 /// The template-side description of who answered, for the explanation's cause and fix.
@@ -67,6 +122,10 @@ fn producer<'a>(observed: &Observed<'_, 'a>) -> Option<Producer<'a>> {
             location: &function.location,
             rest_proxy: true,
         },
+        // Explained by `integration_response_explanation`: no producer of `gatewise-cors`
+        // says "integration response".
+        ResponseSource::LambdaIntegration { .. } => return None,
+        ResponseSource::Http(http) => return http.producer(observed.status),
         ResponseSource::Mock { method, .. } => Producer::MockMethod {
             location: &method.location,
             generated_from_cors: method.provenance.generated_from_cors.as_ref(),
@@ -118,6 +177,7 @@ fn gateway_cause<'a>(
         GatewayCause::AuthorizerFailed { .. }
         | GatewayCause::NotServed { .. }
         | GatewayCause::MockFailure
+        | GatewayCause::LambdaIntegrationFailure
         | GatewayCause::TooLarge
         | GatewayCause::BadRequestBody
         | GatewayCause::UnsupportedMediaType => explain::GatewayCause::Other,

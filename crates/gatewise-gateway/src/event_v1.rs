@@ -1,5 +1,6 @@
 //! Phase 4a, **integrate** (REST `AWS_PROXY`): the payload 1.0 event a function receives
-//! (spec 6.1-6.6).
+//! (spec 6.1-6.6) — also what HTTP API routes with payload format 1.0 send (spec 6.10: the
+//! same shape plus `"version": "1.0"`, header names lower-case; see [`build_http_v1_event`]).
 //!
 //! Own serde structs rather than `aws_lambda_events`, whose output differs from AWS
 //! (crates.md, "Event JSON must be hand-owned"): field order is AWS's, absent maps are
@@ -17,7 +18,7 @@ use indexmap::IndexMap;
 use jiff::Timestamp;
 use serde::{Serialize, Serializer};
 
-use gatewise_model::{RestApi, pseudo};
+use gatewise_model::{HttpApi, RestApi, pseudo};
 
 use crate::media_type::{first_media_type, is_binary};
 use crate::query::{QueryParams, decode_query};
@@ -105,6 +106,9 @@ impl Serialize for LastValues<'_, '_> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ProxyEvent<'s, 'a> {
+    /// `"1.0"` for HTTP APIs; REST events have no version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'static str>,
     resource: &'a str,
     path: &'a str,
     http_method: &'a str,
@@ -134,18 +138,21 @@ struct RequestContext<'s, 'a> {
     api_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     authorizer: Option<&'a serde_json::Value>,
-    deployment_id: &'a str,
+    /// REST only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deployment_id: Option<&'a str>,
     domain_name: &'s str,
     domain_prefix: &'s str,
     extended_request_id: &'a str,
     http_method: &'a str,
     identity: Identity<'s>,
-    path: String,
+    path: &'s str,
     protocol: &'static str,
     request_id: &'a str,
     request_time: String,
     request_time_epoch: i64,
-    resource_id: &'a str,
+    /// `null` for HTTP APIs, which have no resources.
+    resource_id: Option<&'a str>,
     resource_path: &'a str,
     stage: &'a str,
 }
@@ -189,7 +196,14 @@ fn find_header<'m, 'a>(
 }
 
 /// Sets a header AWS itself provides, replacing whatever the client sent under that name.
-fn set_header<'a>(headers: &mut Multi<'a>, name: &'static str, value: String) {
+/// `names` is the name as REST events write it and its lower-case form for HTTP APIs.
+fn set_header<'a>(
+    headers: &mut Multi<'a>,
+    names: (&'static str, &'static str),
+    lower: bool,
+    value: String,
+) {
+    let name = if lower { names.1 } else { names.0 };
     match find_header(headers, name) {
         Some(values) => *values = vec![Cow::Owned(value)],
         None => {
@@ -198,12 +212,14 @@ fn set_header<'a>(headers: &mut Multi<'a>, name: &'static str, value: String) {
     }
 }
 
-/// The `headers`/`multiValueHeaders` content: client headers with the client's casing,
-/// connection-level ones dropped, plus the ones API Gateway adds.
-fn event_headers<'a>(request: &EventRequest<'a>, trace_id: &str) -> Multi<'a> {
+/// The `headers`/`multiValueHeaders` content: client headers with the client's casing (or
+/// all lower-case, for HTTP APIs), connection-level ones dropped, plus the ones API Gateway
+/// adds.
+fn event_headers<'a>(request: &EventRequest<'a>, trace_id: &str, lower: bool) -> Multi<'a> {
     // Trust the recorded names only if they describe exactly this request's header lines.
     let raw_names = request.raw_names.filter(|raw| {
-        raw.len() == request.headers.len()
+        !lower
+            && raw.len() == request.headers.len()
             && request
                 .headers
                 .keys()
@@ -220,29 +236,48 @@ fn event_headers<'a>(request: &EventRequest<'a>, trace_id: &str) -> Multi<'a> {
             .iter()
             .map(|v| String::from_utf8_lossy(v.as_bytes()))
             .collect();
-        headers.insert(
-            Cow::Borrowed(event_header_name(name.as_str(), raw_names)),
-            values,
-        );
+        let event_name = if lower {
+            name.as_str()
+        } else {
+            event_header_name(name.as_str(), raw_names)
+        };
+        headers.insert(Cow::Borrowed(event_name), values);
     }
     if find_header(&mut headers, "host").is_none()
         && let Some(authority) = request.authority
     {
-        headers.insert(Cow::Borrowed("Host"), vec![Cow::Borrowed(authority)]);
+        let host = if lower { "host" } else { "Host" };
+        headers.insert(Cow::Borrowed(host), vec![Cow::Borrowed(authority)]);
     }
     let client_ip = request.client_ip.to_string();
     match find_header(&mut headers, "x-forwarded-for").and_then(|v| v.last_mut()) {
         Some(last) => *last = Cow::Owned(format!("{last}, {client_ip}")),
-        None => set_header(&mut headers, "X-Forwarded-For", client_ip),
+        None => set_header(
+            &mut headers,
+            ("X-Forwarded-For", "x-forwarded-for"),
+            lower,
+            client_ip,
+        ),
     }
     set_header(
         &mut headers,
-        "X-Forwarded-Port",
+        ("X-Forwarded-Port", "x-forwarded-port"),
+        lower,
         request.local_port.to_string(),
     );
-    set_header(&mut headers, "X-Forwarded-Proto", "http".to_owned());
+    set_header(
+        &mut headers,
+        ("X-Forwarded-Proto", "x-forwarded-proto"),
+        lower,
+        "http".to_owned(),
+    );
     if find_header(&mut headers, "x-amzn-trace-id").is_none() {
-        set_header(&mut headers, "X-Amzn-Trace-Id", trace_id.to_owned());
+        set_header(
+            &mut headers,
+            ("X-Amzn-Trace-Id", "x-amzn-trace-id"),
+            lower,
+            trace_id.to_owned(),
+        );
     }
     headers
 }
@@ -267,23 +302,113 @@ pub(crate) fn build_event(
     target: &EventTarget<'_>,
     ids: &EventIds<'_>,
 ) -> BuiltEvent {
-    let headers = event_headers(request, ids.new_trace_id);
-    let trace_id = last_header(&headers, "x-amzn-trace-id")
-        .unwrap_or(ids.new_trace_id)
-        .to_owned();
-    let query = request.query.map(decode_query).filter(|q| !q.is_empty());
-    let domain_name = last_header(&headers, "host").unwrap_or("localhost");
-    let domain_prefix = domain_name.split('.').next().unwrap_or(domain_name);
-    let binary = request
-        .headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
+    let binary = content_type(request)
         .is_some_and(|ct| is_binary(first_media_type(ct), &target.api.binary_media_types));
     let body = match (request.body.is_empty(), binary) {
         (true, _) => None,
         (false, true) => Some(Cow::Owned(STANDARD.encode(request.body))),
         (false, false) => Some(String::from_utf8_lossy(request.body)),
     };
+    build(
+        request,
+        Shape {
+            version: None,
+            resource: target.resource_path,
+            resource_id: Some(target.resource_id),
+            deployment_id: Some(target.deployment_id),
+            api_id: &target.api.api_id,
+            stage: &target.api.stage,
+            context_path: format!("/{}{}", target.api.stage, request.raw_path),
+            stage_variables: &target.api.stage_variables,
+            path_params: target.path_params,
+            authorizer: target.authorizer,
+            body,
+            is_base64_encoded: binary && !request.body.is_empty(),
+            lower_case_names: false,
+        },
+        ids,
+    )
+}
+
+/// The route of an HTTP API a payload 1.0 event is for.
+pub(crate) struct HttpV1Target<'a> {
+    pub api: &'a HttpApi,
+    /// The route's path template (`/pets/{id}`), or the request path for `$default`.
+    pub resource: &'a str,
+    pub path_params: &'a [(&'a str, &'a str)],
+    pub authorizer: Option<&'a serde_json::Value>,
+}
+
+/// Builds the payload 1.0 event of an HTTP API route (spec 6.10): the REST shape with
+/// `"version": "1.0"` first, lower-case header names, `resourceId: null`, no
+/// `deploymentId`; the body is encoded by the HTTP API rule ([`crate::event_v2::event_body`],
+/// spec 6.11).
+pub(crate) fn build_http_v1_event(
+    request: &EventRequest<'_>,
+    target: &HttpV1Target<'_>,
+    ids: &EventIds<'_>,
+) -> BuiltEvent {
+    let (body, is_base64_encoded) =
+        crate::event_v2::event_body(request.body, content_type(request));
+    let context_path = if target.api.stage == "$default" {
+        request.raw_path.to_owned()
+    } else {
+        format!("/{}{}", target.api.stage, request.raw_path)
+    };
+    build(
+        request,
+        Shape {
+            version: Some("1.0"),
+            resource: target.resource,
+            resource_id: None,
+            deployment_id: None,
+            api_id: &target.api.api_id,
+            stage: &target.api.stage,
+            context_path,
+            stage_variables: &target.api.stage_variables,
+            path_params: target.path_params,
+            authorizer: target.authorizer,
+            body,
+            is_base64_encoded,
+            lower_case_names: true,
+        },
+        ids,
+    )
+}
+
+fn content_type<'a>(request: &EventRequest<'a>) -> Option<&'a str> {
+    request
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// What differs between the REST and the HTTP API payload 1.0 events.
+struct Shape<'a> {
+    version: Option<&'static str>,
+    resource: &'a str,
+    resource_id: Option<&'a str>,
+    deployment_id: Option<&'a str>,
+    api_id: &'a str,
+    stage: &'a str,
+    /// `requestContext.path`.
+    context_path: String,
+    stage_variables: &'a IndexMap<String, String>,
+    path_params: &'a [(&'a str, &'a str)],
+    authorizer: Option<&'a serde_json::Value>,
+    body: Option<Cow<'a, str>>,
+    is_base64_encoded: bool,
+    lower_case_names: bool,
+}
+
+fn build(request: &EventRequest<'_>, shape: Shape<'_>, ids: &EventIds<'_>) -> BuiltEvent {
+    let headers = event_headers(request, ids.new_trace_id, shape.lower_case_names);
+    let trace_id = last_header(&headers, "x-amzn-trace-id")
+        .unwrap_or(ids.new_trace_id)
+        .to_owned();
+    let query = request.query.map(decode_query).filter(|q| !q.is_empty());
+    let domain_name = last_header(&headers, "host").unwrap_or("localhost");
+    let domain_prefix = domain_name.split('.').next().unwrap_or(domain_name);
     // `path` never repeats leading slashes (recorded: `/stage//hardcoded` → `/hardcoded`);
     // `requestContext.path` keeps the request's path exactly (spec 6.4).
     let raw = request.raw_path;
@@ -294,21 +419,22 @@ pub(crate) fn build_event(
         raw
     };
     let event = ProxyEvent {
-        resource: target.resource_path,
+        version: shape.version,
+        resource: shape.resource,
         path,
         http_method: request.method,
         headers: LastValues(&headers),
         multi_value_headers: &headers,
         query_string_parameters: query.as_ref().map(LastValues),
         multi_value_query_string_parameters: query.as_ref(),
-        path_parameters: (!target.path_params.is_empty())
-            .then_some(PathParameters(target.path_params)),
-        stage_variables: Some(&target.api.stage_variables).filter(|v| !v.is_empty()),
+        path_parameters: (!shape.path_params.is_empty())
+            .then_some(PathParameters(shape.path_params)),
+        stage_variables: Some(shape.stage_variables).filter(|v| !v.is_empty()),
         request_context: RequestContext {
             account_id: pseudo::ACCOUNT_ID,
-            api_id: &target.api.api_id,
-            authorizer: target.authorizer,
-            deployment_id: target.deployment_id,
+            api_id: shape.api_id,
+            authorizer: shape.authorizer,
+            deployment_id: shape.deployment_id,
             domain_name,
             domain_prefix,
             extended_request_id: ids.extended_request_id,
@@ -327,17 +453,17 @@ pub(crate) fn build_event(
                 user_agent: last_header(&headers, "user-agent"),
                 user_arn: None,
             },
-            path: format!("/{}{}", target.api.stage, request.raw_path),
+            path: &shape.context_path,
             protocol: "HTTP/1.1",
             request_id: ids.request_id,
             request_time: ids.time.strftime("%d/%b/%Y:%H:%M:%S +0000").to_string(),
             request_time_epoch: ids.time.as_millisecond(),
-            resource_id: target.resource_id,
-            resource_path: target.resource_path,
-            stage: &target.api.stage,
+            resource_id: shape.resource_id,
+            resource_path: shape.resource,
+            stage: shape.stage,
         },
-        body,
-        is_base64_encoded: binary && !request.body.is_empty(),
+        body: shape.body,
+        is_base64_encoded: shape.is_base64_encoded,
     };
     // Serializing borrowed strings and maps to a Vec cannot fail; an empty payload would
     // only surface as the function's error, never as a panic.

@@ -11,10 +11,10 @@ use http::{HeaderName, HeaderValue, Response, StatusCode};
 use http_body_util::Full;
 use regex::Regex;
 
-use gatewise_model::{IntegrationMapping, PassthroughBehavior};
+use gatewise_model::{IntegrationMapping, IntegrationResponse, PassthroughBehavior};
 
 use crate::media_type::first_media_type;
-use crate::params::map_value;
+use crate::params::{RequestView, map_value};
 use crate::simple_template::{Vars, render};
 
 /// Whether a MOCK response keeps the trailing newline of its template: SAM's `{}\n`
@@ -28,6 +28,9 @@ const DEFAULT_CONTENT_TYPE: &str = "application/json";
 
 /// Prefix of the integration response parameters that become response headers.
 const RESPONSE_HEADER_PREFIX: &str = "method.response.header.";
+
+/// Prefix of the mapping expressions that read the integration's (backend's) response.
+const INTEGRATION_RESPONSE_PREFIX: &str = "integration.response.";
 
 /// A MOCK integration with its selection patterns compiled once, at startup.
 #[derive(Debug)]
@@ -64,10 +67,31 @@ impl CompiledMock {
     /// The integration response for `status` (spec 4.5): the first whose pattern matches
     /// the whole status string, else the first without a pattern.
     fn select(&self, status: &str) -> Option<usize> {
+        self.matching(status).or_else(|| self.default_response())
+    }
+
+    /// The first integration response whose selection pattern matches all of `value`.
+    pub(crate) fn matching(&self, value: &str) -> Option<usize> {
         self.patterns
             .iter()
-            .position(|p| matches!(p, Some(Ok(regex)) if regex.is_match(status)))
-            .or_else(|| self.patterns.iter().position(Option::is_none))
+            .position(|p| matches!(p, Some(Ok(regex)) if regex.is_match(value)))
+    }
+
+    /// The first integration response without a selection pattern (`default`).
+    pub(crate) fn default_response(&self) -> Option<usize> {
+        self.patterns.iter().position(Option::is_none)
+    }
+
+    /// `; <why>` for each selection pattern gatewise cannot run, for the log line when no
+    /// integration response is selected.
+    pub(crate) fn pattern_errors(&self) -> String {
+        self.patterns
+            .iter()
+            .filter_map(|p| match p {
+                Some(Err(error)) => Some(format!("; {error}")),
+                _ => None,
+            })
+            .collect()
     }
 }
 
@@ -109,12 +133,21 @@ impl std::fmt::Display for MockError {
     }
 }
 
+/// A request whose content type has no request template while the passthrough behavior
+/// forbids passing the body through (spec 4.3): the effective content type.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct UnsupportedMediaType(pub String);
+
+/// An integration response whose `statusCode` is not an HTTP status: the text.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct BadStatus(pub String);
+
 /// The request template for `content_type` (spec 4.3): `Ok(Some)` to render it,
 /// `Ok(None)` to pass the body through.
-fn request_template<'m>(
+pub(crate) fn request_template<'m>(
     integration: &'m IntegrationMapping,
     content_type: Option<&str>,
-) -> Result<Option<&'m str>, MockError> {
+) -> Result<Option<&'m str>, UnsupportedMediaType> {
     let wanted = content_type
         .map(first_media_type)
         .filter(|t| !t.is_empty())
@@ -134,7 +167,7 @@ fn request_template<'m>(
     if passes {
         Ok(None)
     } else {
-        Err(MockError::UnsupportedMediaType(wanted.to_owned()))
+        Err(UnsupportedMediaType(wanted.to_owned()))
     }
 }
 
@@ -180,47 +213,65 @@ pub(crate) fn respond(
     vars: &Vars<'_>,
 ) -> Result<Response<Full<Bytes>>, MockError> {
     let integration = &mock.integration;
-    let rendered = match request_template(integration, content_type)? {
+    let template = request_template(integration, content_type)
+        .map_err(|UnsupportedMediaType(t)| MockError::UnsupportedMediaType(t))?;
+    let rendered = match template {
         Some(template) => render(template, vars),
         None => String::from_utf8_lossy(vars.body).into_owned(),
     };
     let status = status_code(&rendered).ok_or(MockError::NoStatusCode(rendered))?;
-    let status_text = status.to_string();
-    let chosen = mock.select(&status_text).ok_or_else(|| {
-        let detail: String = mock
-            .patterns
-            .iter()
-            .filter_map(|p| match p {
-                Some(Err(error)) => Some(format!("; {error}")),
-                _ => None,
-            })
-            .collect();
-        MockError::NoIntegrationResponse { status, detail }
-    })?;
+    let chosen =
+        mock.select(&status.to_string())
+            .ok_or_else(|| MockError::NoIntegrationResponse {
+                status,
+                detail: mock.pattern_errors(),
+            })?;
     let selected = &integration.responses[chosen];
+    let body = render_response_template(selected, vars).unwrap_or_default();
+    method_response(selected, Bytes::from(body), &vars.request, None)
+        .map_err(|BadStatus(s)| MockError::BadStatus(s))
+}
+
+/// The body `selected` renders (spec 4.6): its `application/json` template, else its first
+/// one; `None` when it has no template, so the integration's own body passes through.
+pub(crate) fn render_response_template(
+    selected: &IntegrationResponse,
+    vars: &Vars<'_>,
+) -> Option<String> {
+    let templates = &selected.response_templates;
+    let (_, template) = templates
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(DEFAULT_CONTENT_TYPE))
+        .or_else(|| templates.first())?;
+    let mut body = render(template, vars);
+    if !MOCK_BODY_KEEPS_TRAILING_NEWLINE && body.ends_with('\n') {
+        body.pop();
+    }
+    Some(body)
+}
+
+/// Answers `integration.response.*` mapping expressions of a non-proxy integration with a
+/// backend; `None` for an expression that maps no value.
+pub(crate) type IntegrationValue<'a> = &'a dyn Fn(&str) -> Option<HeaderValue>;
+
+/// The method response `selected` maps to (spec 4.6): its status, `Content-Type:
+/// application/json`, the headers of its `responseParameters`, and `body`. Values are
+/// `'literal'` or `method.request.*` (`params`); `integration.response.*` go to
+/// `integration` when the integration has a backend response to read them from.
+pub(crate) fn method_response(
+    selected: &IntegrationResponse,
+    body: Bytes,
+    request: &RequestView<'_>,
+    integration: Option<IntegrationValue<'_>>,
+) -> Result<Response<Full<Bytes>>, BadStatus> {
     let http_status = selected
         .status_code
         .trim()
         .parse::<u16>()
         .ok()
         .and_then(|s| StatusCode::from_u16(s).ok())
-        .ok_or_else(|| MockError::BadStatus(selected.status_code.clone()))?;
-
-    let templates = &selected.response_templates;
-    let body = templates
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(DEFAULT_CONTENT_TYPE))
-        .or_else(|| templates.first())
-        .map(|(_, template)| {
-            let mut body = render(template, vars);
-            if !MOCK_BODY_KEEPS_TRAILING_NEWLINE && body.ends_with('\n') {
-                body.pop();
-            }
-            body
-        })
-        .unwrap_or_default();
-
-    let mut response = Response::new(Full::new(Bytes::from(body)));
+        .ok_or_else(|| BadStatus(selected.status_code.clone()))?;
+    let mut response = Response::new(Full::new(body));
     *response.status_mut() = http_status;
     let headers = response.headers_mut();
     headers.insert(
@@ -231,10 +282,14 @@ pub(crate) fn respond(
         let Some(name) = key.strip_prefix(RESPONSE_HEADER_PREFIX) else {
             continue;
         };
-        let (Ok(name), Some(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            map_value(expression, &vars.request).to_header_value(),
-        ) else {
+        let value = match (
+            integration,
+            expression.strip_prefix(INTEGRATION_RESPONSE_PREFIX),
+        ) {
+            (Some(lookup), Some(source)) => lookup(source),
+            _ => map_value(expression, request).to_header_value(),
+        };
+        let (Ok(name), Some(value)) = (HeaderName::from_bytes(name.as_bytes()), value) else {
             continue;
         };
         headers.insert(name, value);
@@ -249,8 +304,6 @@ mod tests {
     use indexmap::IndexMap;
 
     use super::*;
-    use crate::params::RequestView;
-    use gatewise_model::IntegrationResponse;
 
     fn map(pairs: &[(&str, &str)]) -> IndexMap<String, String> {
         pairs

@@ -41,6 +41,33 @@ pub(crate) fn access_log(exchange: &Exchange<'_, '_>) -> String {
         ResponseSource::Mock {
             resource, method, ..
         } => writeln!(line, "[mock {} {}]", method.http_method, resource.path),
+        ResponseSource::LambdaIntegration {
+            function,
+            resource,
+            method,
+            selected,
+            function_error,
+        } => {
+            let _ = writeln!(
+                line,
+                "[function {} via AWS integration {} {}, integration response {}]",
+                function.logical_id, method.http_method, resource.path, selected.status_code
+            );
+            match (function_error, &selected.selection_pattern) {
+                (None, _) => Ok(()),
+                (Some(error), Some(pattern)) => writeln!(
+                    line,
+                    "  the function failed ({error}); selection pattern {pattern:?} matched its \
+                     errorMessage"
+                ),
+                (Some(error), None) => writeln!(
+                    line,
+                    "  the function failed ({error}); no selection pattern matched its \
+                     errorMessage, so the default integration response answered with the error \
+                     document as its body"
+                ),
+            }
+        }
         ResponseSource::Gateway {
             response_type,
             configured: Some(config),
@@ -53,6 +80,7 @@ pub(crate) fn access_log(exchange: &Exchange<'_, '_>) -> String {
         ResponseSource::Gateway { response_type, .. } => {
             writeln!(line, "[gateway: {response_type}]")
         }
+        ResponseSource::Http(http) => writeln!(line, "[{http}]"),
     };
     if let Some(reason) = exchange.reason {
         let _ = writeln!(line, "  {} because {reason}", exchange.status.as_u16());

@@ -23,6 +23,7 @@ use crate::cors_verdict::{Observed, explanation};
 use crate::event_v1::{EventIds, EventRequest, EventTarget, build_event};
 use crate::gateway_response::{ErrorContext, GatewayError, configured, render};
 use crate::ids::{RequestIds, deployment_id, trace_id};
+use crate::lambda_integration;
 use crate::mock::{self, MockError};
 use crate::observe::{Exchange, access_log, emit};
 use crate::params::RequestView;
@@ -125,7 +126,8 @@ impl Gateway {
     }
 
     /// Runs one request through the pipeline. Never fails: every problem becomes a gateway
-    /// response. Adds `x-amzn-RequestId` and `x-amz-apigw-id` to every response (spec 5.8).
+    /// response. Adds `x-amzn-RequestId` and `x-amz-apigw-id` to every REST response (spec
+    /// 5.8); requests for HTTP APIs go to their own pipeline first.
     pub(crate) async fn handle<B>(
         &self,
         request: Request<B>,
@@ -141,6 +143,18 @@ impl Gateway {
         let (parts, body) = request.into_parts();
         let method = parts.method.as_str();
         let path = parts.uri.path();
+        // HTTP APIs share the root; their requests take their own pipeline (http_pipeline).
+        if let Some(dispatch) = self.routes.http_dispatch(method, path) {
+            let http = crate::http_pipeline::HttpGateway {
+                stack: &self.stack,
+                routes: &self.routes.http,
+                functions: &*self.functions,
+            };
+            let raw_names = raw_names.as_ref();
+            return http
+                .handle(dispatch, &parts, body, connection, raw_names, &ids, started)
+                .await;
+        }
         // The API and method the request reached, for the CORS explanation.
         let reached_api;
         let mut reached_method = None;
@@ -375,6 +389,44 @@ impl Gateway {
                             route.method, route.path, route.location
                         ),
                         GatewayCause::MockFailure,
+                    )),
+                }
+            }
+            RouteTarget::Lambda(compiled) => {
+                let vars = Vars {
+                    request: view,
+                    body: &body,
+                    stage_variables: &api.stage_variables,
+                    request_id: &request.ids.request_id,
+                    extended_request_id: &request.ids.apigw_id,
+                    stage: &api.stage,
+                    api_id: &api.api_id,
+                    resource_id: &resource.resource_id,
+                    resource_path: &resource.path,
+                    http_method: parts.method.as_str(),
+                    source_ip: request.connection.peer.ip().to_canonical(),
+                };
+                let content_type = parts
+                    .headers
+                    .get(http::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok());
+                let function = &self.stack.functions[compiled.function];
+                match lambda_integration::respond(compiled, &*self.functions, content_type, &vars)
+                    .await
+                {
+                    Ok(answer) => Ok((
+                        answer.response,
+                        ResponseSource::LambdaIntegration {
+                            function,
+                            resource,
+                            method: &resource.methods[route.method_index],
+                            selected: answer.selected,
+                            function_error: answer.function_error.map(|e| e.to_string()),
+                        },
+                    )),
+                    Err(error) => Err(error.into_gateway_error(
+                        function,
+                        &format!("{} {} ({})", route.method, route.path, route.location),
                     )),
                 }
             }

@@ -55,7 +55,7 @@ pub const REMAPPED_RESPONSE_HEADERS: &[&str] = &[
 const ALLOWED_KEYS: &str = "statusCode, headers, multiValueHeaders, body, isBase64Encoded";
 
 /// Base64 as a JVM decoder reads it: padding optional.
-const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
+pub(crate) const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
@@ -83,7 +83,7 @@ fn malformed<T>(reason: impl Into<String>) -> Result<T, ProxyResponseError> {
     Err(ProxyResponseError::Malformed(reason.into()))
 }
 
-fn kind(value: &Value) -> &'static str {
+pub(crate) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -96,7 +96,7 @@ fn kind(value: &Value) -> &'static str {
 
 /// A header value as API Gateway's string map reads it: strings as is, booleans and
 /// numbers as their JSON text (spec 7.3); `None` for `null`.
-fn header_text(
+pub(crate) fn header_text(
     name: &str,
     value: &Value,
     field: &str,
@@ -272,7 +272,7 @@ fn as_object<'v>(
 
 /// Spec 7.2: an integer or a numeric string. Statuses outside 200-599 are refused: a 1xx
 /// cannot be a final HTTP response.
-fn status_code(value: &Value) -> Result<StatusCode, ProxyResponseError> {
+pub(crate) fn status_code(value: &Value) -> Result<StatusCode, ProxyResponseError> {
     let number = match value {
         Value::Number(n) => n.as_u64(),
         Value::String(s) => s.parse::<u64>().ok(),

@@ -20,6 +20,8 @@ use std::time::Duration;
 
 use gatewise_model::{Authorization, FunctionIndex, Integration, SourceLocation, Stack};
 
+use crate::http_router::HttpRoutes;
+use crate::lambda_integration::CompiledLambda;
 use crate::mock::CompiledMock;
 
 /// Whether a method missing on the most specific matching resource falls back to a less
@@ -36,6 +38,8 @@ pub const METHOD_MISS_FALLS_BACK: bool = true;
 pub struct RouteTable {
     nodes: Vec<Node>,
     routes: Vec<Route>,
+    /// The routes of the stack's HTTP APIs, served at the same root (see `http_router`).
+    pub(crate) http: HttpRoutes,
 }
 
 /// Why a stack's routes cannot be served: two APIs (or one API twice) declare the same
@@ -110,6 +114,8 @@ pub(crate) enum RouteTarget {
     },
     /// `MOCK`, with its selection patterns compiled.
     Mock(Box<CompiledMock>),
+    /// `AWS` (non-proxy) to a function (checked to exist), with its mapping compiled.
+    Lambda(Box<CompiledLambda>),
     /// An integration type gatewise does not run yet: a 500 with a log line.
     NotServed { integration_type: Box<str> },
 }
@@ -226,21 +232,43 @@ fn route_target(
             },
             format!("{integration_type} integration (not served yet)"),
         ),
-        Integration::Lambda { .. } => (
-            RouteTarget::NotServed {
-                integration_type: "AWS".into(),
-            },
-            "AWS integration (not served yet)".to_owned(),
-        ),
+        Integration::Lambda {
+            function,
+            timeout,
+            mapping,
+        } => {
+            let Some(target) = stack.functions.get(*function) else {
+                return Err(RouteConflict {
+                    message: format!(
+                        "{} {} of API {} ({}) integrates function #{function}, which the stack \
+                         does not have (a bug in gatewise's template loading)",
+                        method.http_method, resource.path, api.logical_id, method.location
+                    ),
+                });
+            };
+            (
+                RouteTarget::Lambda(Box::new(CompiledLambda::new(
+                    *function,
+                    *timeout,
+                    mapping.clone(),
+                ))),
+                format!(
+                    "function {} ({}) via AWS integration",
+                    target.logical_id, target.runtime
+                ),
+            )
+        }
     })
 }
 
 impl RouteTable {
-    /// Builds the table from every REST API of `stack`, in declaration order.
+    /// Builds the table from every REST API of `stack`, in declaration order, then the
+    /// routes of its HTTP APIs (which must not claim a REST route, see `http_router`).
     pub fn build(stack: &Stack) -> Result<RouteTable, RouteConflict> {
         let mut table = RouteTable {
             nodes: vec![Node::default()],
             routes: Vec::new(),
+            http: HttpRoutes::default(),
         };
         for (api_index, api) in stack.rest_apis.iter().enumerate() {
             for (resource_index, resource) in api.resources.iter().enumerate() {
@@ -307,6 +335,7 @@ impl RouteTable {
                 }
             }
         }
+        table.http = HttpRoutes::build(stack)?;
         Ok(table)
     }
 
@@ -479,6 +508,7 @@ impl fmt::Display for RouteTable {
             .routes
             .iter()
             .map(|r| [&*r.method, &*r.path, &*r.label, &*r.api_label])
+            .chain(self.http.rows())
             .collect();
         let mut widths = HEADER.map(str::len);
         for row in &rows {

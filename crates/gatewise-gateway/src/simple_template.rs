@@ -1,5 +1,6 @@
-//! Mapping templates (request and response templates of `MOCK` integrations) until the VTL
-//! engine exists. **This is the one place that documents the limit.**
+//! Mapping templates (request and response templates of `MOCK` and `AWS` Lambda
+//! integrations) until the VTL engine exists. **This is the one place that documents the
+//! limit.**
 //!
 //! Supported, because real templates use them without any logic around them:
 //! - literal text, byte for byte (SAM's `{"statusCode" : 200}` and `{}\n`, CDK's
@@ -10,9 +11,13 @@
 //! - `$stageVariables.<name>` (an undefined stage variable renders empty);
 //! - `$input.params('x')` / `$input.params("x")` (path, then query string, then header;
 //!   empty when absent), `$input.params().path.x`, `.querystring.x`, `.header.x`;
-//! - `$input.body` (the request body as text).
+//! - `$input.body` (the request body as text; in a response template, the integration's
+//!   response body);
+//! - `$input.json('$')` (the same body as JSON: re-serialized compactly when it is JSON, as
+//!   is otherwise).
 //!
-//! Everything else — `#set`, `#if`, `#foreach`, `$util.*`, `$input.json(...)`,
+//! Everything else — `#set`, `#if`, `#foreach`, `$util.*`, `$input.json` of any other path,
+//! `$input.path(...)`,
 //! `$context.responseOverride.*`, unknown `$context` names — is **rendered literally**, so
 //! a template that needs real VTL produces visibly wrong output instead of a plausible one.
 
@@ -52,6 +57,14 @@ impl<'a> Vars<'a> {
             "accountId" => gatewise_model::pseudo::ACCOUNT_ID,
             _ => return None,
         }))
+    }
+
+    /// `$input.json('$')`: the body re-serialized compactly when it is JSON, else as is.
+    fn body_as_json(&self) -> Cow<'a, str> {
+        match serde_json::from_slice::<serde_json::Value>(self.body) {
+            Ok(value) => Cow::Owned(value.to_string()),
+            Err(_) => String::from_utf8_lossy(self.body),
+        }
     }
 
     /// The value of a dotted reference (without `$`), or `None` when unsupported.
@@ -103,6 +116,10 @@ fn expand<'a>(after: &str, vars: &Vars<'a>) -> Option<(Cow<'a, str>, usize)> {
     }
     let len = name_len(after);
     let name = &after[..len];
+    if name == "input.json" {
+        let (argument, used) = quoted_argument(&after[len..])?;
+        return (argument == "$").then(|| (vars.body_as_json(), len + used));
+    }
     if name == "input.params" {
         let rest = &after[len..];
         if let Some((argument, used)) = quoted_argument(rest) {
@@ -203,7 +220,9 @@ mod tests {
                 "$context.responseOverride.status",
                 "$context.responseOverride.status",
             ),
-            ("$input.json('$')", "$input.json('$')"),
+            ("$input.json('$')", "{\"x\":1}"),
+            ("$input.json(\"$\")", "{\"x\":1}"),
+            ("$input.json('$.x')", "$input.json('$.x')"),
             ("$input.params('unterminated", "$input.params('unterminated"),
             ("${context.unknown}", "${context.unknown}"),
             ("cost $5 $", "cost $5 $"),

@@ -7,7 +7,8 @@
 //! gateway; building a source costs nothing beyond what the pipeline already computed.
 
 use gatewise_model::{
-    Authorizer, Function, GatewayResponseConfig, Method, MethodProvenance, Resource,
+    Authorizer, Function, GatewayResponseConfig, IntegrationResponse, Method, MethodProvenance,
+    Resource,
 };
 
 use crate::gateway_response::GatewayResponseType;
@@ -22,6 +23,19 @@ pub(crate) enum ResponseSource<'a> {
         resource: &'a Resource,
         method: &'a Method,
     },
+    /// An `AWS` (non-proxy) Lambda integration: the function ran (or failed) and the
+    /// selected integration response mapped its result. Only that integration response's
+    /// `ResponseParameters` can add headers, CORS ones included.
+    LambdaIntegration {
+        function: &'a Function,
+        resource: &'a Resource,
+        method: &'a Method,
+        /// The integration response that shaped the answer.
+        selected: &'a IntegrationResponse,
+        /// `errorType: errorMessage` when the function failed: on AWS an unmapped error still
+        /// answers with the default integration response (often 200), so the log says so.
+        function_error: Option<String>,
+    },
     /// A gateway response (spec 3, 5).
     Gateway {
         response_type: GatewayResponseType,
@@ -29,6 +43,8 @@ pub(crate) enum ResponseSource<'a> {
         configured: Option<&'a GatewayResponseConfig>,
         cause: GatewayCause<'a>,
     },
+    /// Anything an HTTP API answered (its own pipeline, see `http_source`).
+    Http(crate::http_source::HttpSource<'a>),
 }
 
 /// Why the gateway answered itself. The access log's reason line carries the details; this
@@ -56,6 +72,9 @@ pub(crate) enum GatewayCause<'a> {
     NotServed,
     /// The MOCK integration yielded no usable status code or integration response (5.3).
     MockFailure,
+    /// The `AWS` Lambda integration built no JSON event, or selected no usable integration
+    /// response for the function's result (5.3).
+    LambdaIntegrationFailure,
     /// The request body exceeds the payload limit.
     TooLarge,
     /// The request body could not be read.

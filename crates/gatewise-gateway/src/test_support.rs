@@ -222,3 +222,50 @@ pub(crate) fn gateway_response(
         location: location(70),
     }
 }
+
+/// An HTTP API whose routes (route keys, declared at lines 101, 102, …) all integrate
+/// function 0 with payload 2.0; stage `$default`, CORS declared at line 99 when given.
+pub(crate) fn http_api(
+    logical_id: &str,
+    route_keys: &[&str],
+    cors: Option<gatewise_model::HttpCors>,
+) -> gatewise_model::HttpApi {
+    use gatewise_model::{HttpApi, HttpIntegration, HttpRoute, PayloadFormat};
+    HttpApi {
+        logical_id: logical_id.to_owned(),
+        api_id: format!("{}http", logical_id.to_lowercase())
+            .chars()
+            .take(10)
+            .collect(),
+        stage: "$default".to_owned(),
+        stage_variables: Default::default(),
+        routes: route_keys
+            .iter()
+            .zip(101..)
+            .map(|(key, line)| HttpRoute {
+                route_key: (*key).to_owned(),
+                integration: HttpIntegration::Lambda {
+                    function: 0,
+                    payload_format: PayloadFormat::V2,
+                    timeout: HttpIntegration::DEFAULT_TIMEOUT,
+                },
+                authorization: Default::default(),
+                location: location(line),
+            })
+            .collect(),
+        cors_location: cors.as_ref().map(|_| location(99)),
+        cors,
+        location: location(98),
+    }
+}
+
+/// A stack with these HTTP and REST APIs and the two functions of [`stack`].
+pub(crate) fn http_stack(
+    http_apis: Vec<gatewise_model::HttpApi>,
+    rest_apis: Vec<RestApi>,
+) -> Stack {
+    Stack {
+        http_apis,
+        ..stack(rest_apis)
+    }
+}

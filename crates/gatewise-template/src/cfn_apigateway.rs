@@ -508,11 +508,11 @@ fn integration(
         }
     };
     match kind.as_str() {
-        "AWS_PROXY" => {
+        "AWS_PROXY" | "AWS" => {
             let uri = resolver.property(map, "Uri")?.ok_or_else(|| {
                 LoadError::new(
                     node.location.clone(),
-                    format!("{what}: an AWS_PROXY integration needs a Uri"),
+                    format!("{what}: an {kind} integration needs a Uri"),
                 )
             })?;
             let timeout = match resolver.property(map, "TimeoutInMillis")? {
@@ -527,6 +527,11 @@ fn integration(
                 &text(&uri, &format!("{what}: Integration.Uri"))?,
                 functions,
             ) {
+                UriTarget::Function(function) if kind == "AWS" => Ok(Integration::Lambda {
+                    function,
+                    timeout,
+                    mapping: mapping(resolver, map, what)?,
+                }),
                 UriTarget::Function(function) => Ok(Integration::LambdaProxy { function, timeout }),
                 UriTarget::Unknown(name) => Err(LoadError::new(
                     uri.location.clone(),
@@ -535,72 +540,14 @@ fn integration(
                     ),
                 )),
                 UriTarget::NotLambda => {
-                    resolver.warn(&uri.location, format!("{what}: AWS_PROXY Uri is not a Lambda function of this template; requests get 500 (not served)"));
+                    resolver.warn(&uri.location, format!("{what}: {kind} Uri is not a Lambda function of this template (AWS service integrations are not run by gatewise yet); requests get 500 (not served)"));
                     Ok(Integration::NotServed {
                         integration_type: kind,
                     })
                 }
             }
         }
-        "MOCK" => {
-            let request_templates = match resolver.property(map, "RequestTemplates")? {
-                Some(n) => string_map(&n, &format!("{what}: RequestTemplates"))?,
-                None => IndexMap::new(),
-            };
-            let passthrough_behavior = match resolver.property(map, "PassthroughBehavior")? {
-                Some(n) => swagger::passthrough(&n, what)?,
-                None => Default::default(),
-            };
-            let mut responses = Vec::new();
-            if let Some(list) = map.get("IntegrationResponses") {
-                let Some(list) = resolver.resolve(list)? else {
-                    return Ok(Integration::Mock(IntegrationMapping {
-                        request_templates,
-                        passthrough_behavior,
-                        responses,
-                    }));
-                };
-                for item in list.as_list().unwrap_or_default() {
-                    let Some(r) = item.as_map() else {
-                        return Err(LoadError::new(
-                            item.location.clone(),
-                            format!("{what}: each IntegrationResponses item must be a map"),
-                        ));
-                    };
-                    let status_code = match r.get("StatusCode") {
-                        Some(s) => text(s, &format!("{what}: IntegrationResponses StatusCode"))?,
-                        None => {
-                            return Err(LoadError::new(
-                                item.location.clone(),
-                                format!("{what}: an integration response needs a StatusCode"),
-                            ));
-                        }
-                    };
-                    let selection_pattern = match r.get("SelectionPattern") {
-                        Some(s) => Some(text(s, &format!("{what}: SelectionPattern"))?),
-                        None => None,
-                    };
-                    responses.push(IntegrationResponse {
-                        selection_pattern,
-                        status_code,
-                        response_parameters: swagger::parameters(
-                            resolver,
-                            r.get("ResponseParameters"),
-                            what,
-                        )?,
-                        response_templates: match r.get("ResponseTemplates") {
-                            Some(t) => string_map(t, &format!("{what}: ResponseTemplates"))?,
-                            None => IndexMap::new(),
-                        },
-                    });
-                }
-            }
-            Ok(Integration::Mock(IntegrationMapping {
-                request_templates,
-                passthrough_behavior,
-                responses,
-            }))
-        }
+        "MOCK" => Ok(Integration::Mock(mapping(resolver, map, what)?)),
         other => {
             resolver.warn(at, format!("{what}: {other} integrations are not run by gatewise yet; requests to this method get 500 (API_CONFIGURATION_ERROR)"));
             Ok(Integration::NotServed {
@@ -608,4 +555,61 @@ fn integration(
             })
         }
     }
+}
+
+/// The templates and integration responses of a non-proxy (`MOCK`, `AWS`) integration:
+/// `RequestTemplates`, `PassthroughBehavior`, `IntegrationResponses`.
+fn mapping(
+    resolver: &mut Resolver<'_>,
+    map: &Map,
+    what: &str,
+) -> Result<IntegrationMapping, LoadError> {
+    let request_templates = match resolver.property(map, "RequestTemplates")? {
+        Some(n) => string_map(&n, &format!("{what}: RequestTemplates"))?,
+        None => IndexMap::new(),
+    };
+    let passthrough_behavior = match resolver.property(map, "PassthroughBehavior")? {
+        Some(n) => swagger::passthrough(&n, what)?,
+        None => Default::default(),
+    };
+    let mut responses = Vec::new();
+    let list = match map.get("IntegrationResponses") {
+        Some(list) => resolver.resolve(list)?,
+        None => None,
+    };
+    for item in list.as_ref().and_then(Node::as_list).unwrap_or_default() {
+        let Some(r) = item.as_map() else {
+            return Err(LoadError::new(
+                item.location.clone(),
+                format!("{what}: each IntegrationResponses item must be a map"),
+            ));
+        };
+        let status_code = match r.get("StatusCode") {
+            Some(s) => text(s, &format!("{what}: IntegrationResponses StatusCode"))?,
+            None => {
+                return Err(LoadError::new(
+                    item.location.clone(),
+                    format!("{what}: an integration response needs a StatusCode"),
+                ));
+            }
+        };
+        let selection_pattern = match r.get("SelectionPattern") {
+            Some(s) => Some(text(s, &format!("{what}: SelectionPattern"))?),
+            None => None,
+        };
+        responses.push(IntegrationResponse {
+            selection_pattern,
+            status_code,
+            response_parameters: swagger::parameters(resolver, r.get("ResponseParameters"), what)?,
+            response_templates: match r.get("ResponseTemplates") {
+                Some(t) => string_map(t, &format!("{what}: ResponseTemplates"))?,
+                None => IndexMap::new(),
+            },
+        });
+    }
+    Ok(IntegrationMapping {
+        request_templates,
+        passthrough_behavior,
+        responses,
+    })
 }

@@ -365,9 +365,16 @@ impl<'t> Resolver<'t> {
             Some("AWS::Serverless::Function" | "AWS::Lambda::Function") => {
                 string(self.function_name(name)?)
             }
-            Some("AWS::Serverless::Api" | "AWS::ApiGateway::RestApi") => string(ids::api_id(name)),
+            Some(
+                "AWS::Serverless::Api"
+                | "AWS::ApiGateway::RestApi"
+                | "AWS::Serverless::HttpApi"
+                | "AWS::ApiGatewayV2::Api",
+            ) => string(ids::api_id(name)),
             Some(_) => string(name.to_owned()),
-            None if name == "ServerlessRestApi" => string(ids::api_id(name)),
+            None if name == "ServerlessRestApi" || name == "ServerlessHttpApi" => {
+                string(ids::api_id(name))
+            }
             None => {
                 self.warn(
                     at,

@@ -9,13 +9,17 @@
 //! - [`globals`]: SAM's `Globals` merge (spec §2.2, §2.3);
 //! - [`sam`] and [`cfn_lambda`]: functions and REST APIs into [`gatewise_model::Stack`];
 //! - [`swagger`]: the swagger / OpenAPI document of an API (SAM's, or the template's own) into
-//!   resources and methods, in one place; [`cfn_apigateway`]: raw `AWS::ApiGateway::*`.
+//!   resources and methods, in one place; [`cfn_apigateway`]: raw `AWS::ApiGateway::*`;
+//! - HTTP APIs (v2): [`sam::http_api`] (SAM `HttpApi`), [`cfn_apigatewayv2`] (raw
+//!   `AWS::ApiGatewayV2::*`), both through [`http_openapi`] (document → routes, CORS, authorizers).
 
 mod cfn_apigateway;
+mod cfn_apigatewayv2;
 mod cfn_lambda;
 mod code;
 mod definition;
 mod globals;
+mod http_openapi;
 mod ids;
 mod intrinsics;
 mod parameters;
@@ -131,3 +135,6 @@ mod tests;
 
 #[cfg(test)]
 mod tests_rest;
+
+#[cfg(test)]
+mod tests_http;

@@ -570,7 +570,7 @@ fn integration(
         }
     };
     let integration = match kind.as_str() {
-        "aws_proxy" => {
+        "aws_proxy" | "aws" => {
             let function = match map.get(X_GATEWISE_FUNCTION).and_then(Node::as_str) {
                 Some(id) => conversion.functions.iter().position(|f| f.logical_id == id),
                 None => None,
@@ -589,7 +589,7 @@ fn integration(
                     let uri_node = resolver.property(map, "uri")?.ok_or_else(|| {
                         LoadError::new(
                             node.location.clone(),
-                            format!("{description}: an aws_proxy integration needs a uri"),
+                            format!("{description}: an {kind} integration needs a uri"),
                         )
                     })?;
                     let uri = text(&uri_node, &format!("{description}: uri"))?;
@@ -606,18 +606,26 @@ fn integration(
                         UriTarget::NotLambda => {
                             resolver.warn(
                                 &uri_node.location,
-                                format!("{description}: aws_proxy uri '{uri}' is not a Lambda function in this template; gatewise answers this method with 500 (not served)"),
+                                format!("{description}: {kind} uri '{uri}' is not a Lambda function in this template (AWS service integrations are not run by gatewise yet); gatewise answers this method with 500 (not served)"),
                             );
                             return Ok(Some(Integration::NotServed {
-                                integration_type: "AWS_PROXY".to_owned(),
+                                integration_type: kind.to_ascii_uppercase(),
                             }));
                         }
                     }
                 }
             };
-            Integration::LambdaProxy { function, timeout }
+            if kind == "aws" {
+                Integration::Lambda {
+                    function,
+                    timeout,
+                    mapping: mapping(resolver, map, description)?,
+                }
+            } else {
+                Integration::LambdaProxy { function, timeout }
+            }
         }
-        "mock" => Integration::Mock(mock(resolver, map, description)?),
+        "mock" => Integration::Mock(mapping(resolver, map, description)?),
         other => {
             resolver.warn(
                 at,
@@ -631,9 +639,9 @@ fn integration(
     Ok(Some(integration))
 }
 
-/// A `mock` integration: request templates, passthrough behavior, responses keyed by selection
-/// pattern (`default` = none).
-fn mock(
+/// The templates and responses of a non-proxy (`mock`, `aws`) integration: request templates,
+/// passthrough behavior, responses keyed by selection pattern (`default` = none).
+fn mapping(
     resolver: &mut Resolver<'_>,
     map: &Map,
     description: &str,

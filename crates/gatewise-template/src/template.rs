@@ -9,16 +9,15 @@ use gatewise_model::{SourceLocation, Stack, pseudo};
 use crate::intrinsics::Resolver;
 use crate::sam::{ExplicitApi, SamFunction};
 use crate::value::{Map, Node, Value};
-use crate::{LoadError, LoadOptions, cfn_apigateway, cfn_lambda, parameters, sam};
+use crate::{
+    LoadError, LoadOptions, cfn_apigateway, cfn_apigatewayv2, cfn_lambda, parameters, sam,
+};
 
 /// The transform that makes `AWS::Serverless::*` resources valid.
 const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
-/// Resource types that declare APIs gatewise does not serve yet.
-const NOT_SERVED_YET: &[&str] = &["AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api"];
-
 /// Builds the [`Stack`] from a parsed template: parameters, resource conditions, functions,
-/// then REST APIs.
+/// then REST APIs, then HTTP APIs.
 pub fn build_stack(
     root: &Node,
     file: &Arc<Path>,
@@ -57,6 +56,10 @@ pub fn build_stack(
         .transpose()?
         .flatten();
     let api_globals = globals.map(|g| section(g, "Api")).transpose()?.flatten();
+    let http_api_globals = globals
+        .map(|g| section(g, "HttpApi"))
+        .transpose()?
+        .flatten();
     let template_dir = match file.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -69,6 +72,8 @@ pub fn build_stack(
     let mut sam_functions = Vec::new();
     let mut explicit_apis = Vec::new();
     let mut api_gateway = Vec::new();
+    let mut explicit_http_apis = Vec::new();
+    let mut api_gateway_v2 = Vec::new();
     // Warn once, at the first serverless resource, when the SAM transform is missing.
     let mut transform_checked = uses_sam_transform(top);
 
@@ -153,10 +158,19 @@ pub fn build_stack(
                     resource,
                 });
             }
-            other if NOT_SERVED_YET.contains(&other) => resolver.warn(
-                location,
-                format!("'{logical_id}' ({other}) is not served yet; only REST APIs (SAM Api, AWS::ApiGateway::RestApi) are"),
-            ),
+            "AWS::Serverless::HttpApi" => explicit_http_apis.push(ExplicitApi {
+                logical_id: logical_id.to_owned(),
+                location: location.clone(),
+                resource,
+            }),
+            other if other.starts_with("AWS::ApiGatewayV2::") => {
+                api_gateway_v2.push(cfn_apigatewayv2::V2Resource {
+                    logical_id: logical_id.to_owned(),
+                    resource_type: other.to_owned(),
+                    location: location.clone(),
+                    resource,
+                });
+            }
             _ => {}
         }
     }
@@ -183,6 +197,17 @@ pub fn build_stack(
     rest_apis.splice(at..at, cfn_apis);
     api_keys.extend(cfn_keys);
     stack.rest_apis = rest_apis;
+    stack.http_apis = http_apis(
+        &mut resolver,
+        &sam::http_api::HttpApiInputs {
+            explicit: &explicit_http_apis,
+            sam_functions: &sam_functions,
+            functions: &stack.functions,
+            globals: http_api_globals,
+            template_dir,
+        },
+        &api_gateway_v2,
+    )?;
     stack.api_keys = api_keys;
     stack.warnings = resolver.into_warnings();
     // In file order, as a reader scans the template (events are read after all resources).
@@ -190,6 +215,33 @@ pub fn build_stack(
         .warnings
         .sort_by_key(|w| (w.location.line, w.location.column));
     Ok(stack)
+}
+
+/// SAM's HTTP APIs and the raw `AWS::ApiGatewayV2::Api`s in template order, then SAM's
+/// implicit `ServerlessHttpApi` (as SAM adds it, after the resources the template declares).
+fn http_apis(
+    resolver: &mut Resolver<'_>,
+    inputs: &sam::http_api::HttpApiInputs<'_>,
+    v2: &[cfn_apigatewayv2::V2Resource<'_>],
+) -> Result<Vec<gatewise_model::HttpApi>, LoadError> {
+    let mut apis = sam::http_api::http_apis(resolver, inputs)?;
+    let implicit = apis
+        .last()
+        .filter(|a| {
+            a.logical_id == sam::http_api::IMPLICIT_HTTP_API
+                && !inputs.explicit.iter().any(|e| e.logical_id == a.logical_id)
+        })
+        .is_some();
+    let implicit = if implicit { apis.pop() } else { None };
+    apis.extend(cfn_apigatewayv2::http_apis(
+        resolver,
+        v2,
+        inputs.functions,
+        inputs.template_dir,
+    )?);
+    apis.sort_by_key(|a| (a.location.line, a.location.column));
+    apis.extend(implicit);
+    Ok(apis)
 }
 
 /// A section (top-level, or under `Globals`) that must be a map when present (`Resources:` with nothing under it

@@ -302,13 +302,18 @@ Resources:
     assert_eq!(implicit.binary_media_types, ["image/png"]);
     assert_eq!(implicit.resources.len(), 1);
     let warnings: Vec<String> = stack.warnings.iter().map(|w| w.to_string()).collect();
-    assert!(
-        warnings
-            .iter()
-            .any(|w| w
-                .contains(":25:9: Function 'Fn' event 'Http': HttpApi events are not served yet")),
-        "{warnings:?}"
-    );
+    // The HttpApi event builds SAM's implicit HTTP API, not a REST route.
+    let http: Vec<(&str, Vec<&str>)> = stack
+        .http_apis
+        .iter()
+        .map(|a| {
+            (
+                a.logical_id.as_str(),
+                a.routes.iter().map(|r| r.route_key.as_str()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(http, [("ServerlessHttpApi", vec!["GET /h"])]);
     // DefinitionBody is read now: events add their paths to it (SAM behaviour), no warning.
     assert!(
         !warnings.iter().any(|w| w.contains("DefinitionBody")),

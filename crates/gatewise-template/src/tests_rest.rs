@@ -1003,3 +1003,129 @@ fn acceptance_rest_templates_load_with_stubs() {
         }
     }
 }
+
+/// `Type: AWS` with a Lambda `Uri` is a non-proxy Lambda integration carrying its templates
+/// and integration responses; other `AWS` service integrations stay not served.
+#[test]
+fn cloudformation_aws_lambda_integration_keeps_its_mapping() {
+    let lambda_uri = r#"{"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"}"#;
+    let template = CFN.replace(
+        r#""Deploy": {"#,
+        &format!(
+            r#""Custom": {{"Type": "AWS::ApiGateway::Method", "Properties": {{"HttpMethod": "POST", "ResourceId": {{"Ref": "Items"}}, "RestApiId": {{"Ref": "Api"}}, "AuthorizationType": "NONE",
+      "Integration": {{"Type": "AWS", "IntegrationHttpMethod": "POST", "Uri": {lambda_uri}, "TimeoutInMillis": 5000, "PassthroughBehavior": "NEVER",
+        "RequestTemplates": {{"application/json": "{{\"statusCode\": 200}}"}},
+        "IntegrationResponses": [
+          {{"StatusCode": "200", "ResponseParameters": {{"method.response.header.Access-Control-Allow-Origin": "'*'"}}, "ResponseTemplates": {{"application/json": "$input.body"}}}},
+          {{"StatusCode": "400", "SelectionPattern": ".*Bad.*"}}]}}}}}},
+    "Queue": {{"Type": "AWS::ApiGateway::Method", "Properties": {{"HttpMethod": "PUT", "ResourceId": {{"Ref": "Items"}}, "RestApiId": {{"Ref": "Api"}}, "AuthorizationType": "NONE",
+      "Integration": {{"Type": "AWS", "IntegrationHttpMethod": "POST", "Uri": "arn:aws:apigateway:us-east-1:sqs:path/123456789012/queue"}}}}}},
+    "Deploy": {{"#
+        ),
+    );
+    let stack = ok(&template);
+    let api = api(&stack, "Api");
+    let Integration::Lambda {
+        function,
+        timeout,
+        mapping,
+    } = &method(api, "/items", "POST").integration
+    else {
+        panic!("{:?}", method(api, "/items", "POST").integration)
+    };
+    assert_eq!((*function, timeout.as_millis()), (0, 5000));
+    assert_eq!(mapping.passthrough_behavior, PassthroughBehavior::Never);
+    assert_eq!(
+        mapping.request_templates["application/json"],
+        "{\"statusCode\": 200}"
+    );
+    assert_eq!(mapping.responses.len(), 2);
+    assert_eq!(mapping.responses[0].selection_pattern, None);
+    assert_eq!(
+        mapping.responses[0].response_templates["application/json"],
+        "$input.body"
+    );
+    assert_eq!(
+        mapping.responses[1].selection_pattern.as_deref(),
+        Some(".*Bad.*")
+    );
+    assert_eq!(mapping.responses[1].status_code, "400");
+    assert_eq!(
+        method(api, "/items", "PUT").integration,
+        Integration::NotServed {
+            integration_type: "AWS".to_owned()
+        }
+    );
+    assert!(
+        stack
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("AWS service integrations are not run"))
+    );
+}
+
+/// OpenAPI `type: aws` with a Lambda `uri`: the same, with responses keyed by pattern and
+/// the REST default timeout.
+#[test]
+fn openapi_aws_lambda_integration_keeps_its_mapping() {
+    let body = "      DefinitionBody:
+        swagger: '2.0'
+        paths:
+          /c:
+            post:
+              x-amazon-apigateway-integration:
+                type: aws
+                httpMethod: POST
+                uri: !Sub 'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations'
+                requestTemplates: {application/json: '{\"in\": \"$input.params(''q'')\"}'}
+                responses:
+                  '.*Bad.*': {statusCode: '400'}
+                  default: {statusCode: '200', responseParameters: {method.response.header.X: \"'y'\"}}
+          /s:
+            post:
+              x-amazon-apigateway-integration:
+                type: aws
+                uri: 'arn:aws:apigateway:us-east-1:dynamodb:action/PutItem'
+";
+    let stack = ok(&cors_api(body, ""));
+    let api = api(&stack, "MyApi");
+    let Integration::Lambda {
+        function,
+        timeout,
+        mapping,
+    } = &method(api, "/c", "POST").integration
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (*function, *timeout),
+        (0, Integration::REST_DEFAULT_TIMEOUT)
+    );
+    assert_eq!(
+        mapping.passthrough_behavior,
+        PassthroughBehavior::WhenNoMatch
+    );
+    assert_eq!(
+        mapping.request_templates["application/json"],
+        "{\"in\": \"$input.params('q')\"}"
+    );
+    assert_eq!(
+        mapping.responses[0].selection_pattern.as_deref(),
+        Some(".*Bad.*")
+    );
+    assert_eq!(mapping.responses[1].selection_pattern, None);
+    assert_eq!(
+        mapping.responses[1].response_parameters["method.response.header.X"],
+        "'y'"
+    );
+    assert_eq!(
+        method(api, "/s", "POST").integration,
+        Integration::NotServed {
+            integration_type: "AWS".to_owned()
+        }
+    );
+    // An unknown function is a located error, as for aws_proxy.
+    let err =
+        load_text(&cors_api(&body.replace("Fn.Arn", "Nope.Arn"), ""), &[]).expect_err("unknown");
+    assert!(err.message.contains("does not declare"), "{err}");
+}

@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -23,6 +24,12 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the route table of the template and exit.
     Routes(TemplateArgs),
+    /// Do what a browser does for a cross-origin `fetch()` of URL and explain the verdict.
+    ///
+    /// Sends the preflight when the call needs one, then the request, exactly as Chromium does,
+    /// and says whether the page may read the answer and why. Exit status: 0 allowed,
+    /// 1 blocked, 2 usage or network error.
+    Probe(ProbeArgs),
 }
 
 /// Which template to read and how to resolve its parameters.
@@ -96,4 +103,60 @@ pub struct ServeArgs {
 pub enum Warm {
     Eager,
     Lazy,
+}
+
+/// `gatewise probe`: the `fetch()` call a page on `--origin` makes, spelled like curl.
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// The URL the page fetches: a local `gatewise serve` or a deployed API (http or https).
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    /// The page's origin, serialized as a browser sends it: `scheme://host[:port]`, no path,
+    /// no trailing slash, default port left out (e.g. `http://localhost:5173`), or `null`.
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: String,
+
+    /// The method passed to `fetch()`. Default: GET, or POST when -d is given (as curl).
+    #[arg(short = 'X', long = "request", value_name = "METHOD")]
+    pub method: Option<String>,
+
+    /// A request header the page sets, `'Name: value'`; repeat for several. Headers a page
+    /// may not set (Cookie, Host, Origin, Sec-*, …) are refused, as `fetch()` drops them.
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Credentials mode `include` (`fetch(url, {credentials: 'include'})`): the answer must
+    /// name the origin and send Access-Control-Allow-Credentials: true. Only the mode changes:
+    /// probe has no cookie jar and sends no cookies.
+    #[arg(long)]
+    pub credentials: bool,
+
+    /// The request body, sent as a string like `fetch(url, {body})`: without a Content-Type
+    /// header it gets `text/plain;charset=UTF-8`, as `fetch()` does.
+    #[arg(short = 'd', long = "data", value_name = "BODY")]
+    pub data: Option<String>,
+
+    /// `text` reads as a report, one section per step; `json` is a stable shape for scripts.
+    #[arg(long, value_enum, default_value_t = ProbeFormat::Text)]
+    pub format: ProbeFormat,
+
+    /// How long each step (preflight, request) may take, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_seconds)]
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProbeFormat {
+    Text,
+    Json,
+}
+
+/// A positive number of seconds, fractions allowed (`0.5`).
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|secs| secs.is_finite() && *secs > 0.0)
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .ok_or_else(|| format!("`{text}` is not a positive number of seconds"))
 }

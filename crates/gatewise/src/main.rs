@@ -5,6 +5,7 @@
 
 mod cli;
 mod env_vars;
+mod probe;
 mod serve;
 
 use std::process::ExitCode;
@@ -16,5 +17,6 @@ fn main() -> ExitCode {
     match cli.command {
         cli::Command::Serve(args) => serve::run(args),
         cli::Command::Routes(args) => serve::print_routes(args),
+        cli::Command::Probe(args) => probe::run(args),
     }
 }

@@ -106,20 +106,18 @@ fn load_stack(args: &TemplateArgs) -> Result<Stack, String> {
     Ok(stack)
 }
 
-/// Keeps only the APIs named with `--api` (all of them when none is named).
+/// Keeps only the APIs (REST or HTTP) named with `--api`; all of them when none is named.
 fn select_apis(stack: &mut Stack, wanted: &[String]) -> Result<(), String> {
     if wanted.is_empty() {
         return Ok(());
     }
-    if let Some(unknown) = wanted
+    let known: Vec<&str> = stack
+        .rest_apis
         .iter()
-        .find(|id| !stack.rest_apis.iter().any(|api| &api.logical_id == *id))
-    {
-        let known: Vec<&str> = stack
-            .rest_apis
-            .iter()
-            .map(|a| a.logical_id.as_str())
-            .collect();
+        .map(|api| api.logical_id.as_str())
+        .chain(stack.http_apis.iter().map(|api| api.logical_id.as_str()))
+        .collect();
+    if let Some(unknown) = wanted.iter().find(|id| !known.contains(&id.as_str())) {
         return Err(format!(
             "error: --api {unknown}: the template has no such API; its APIs are: {}",
             if known.is_empty() {
@@ -131,6 +129,9 @@ fn select_apis(stack: &mut Stack, wanted: &[String]) -> Result<(), String> {
     }
     stack
         .rest_apis
+        .retain(|api| wanted.contains(&api.logical_id));
+    stack
+        .http_apis
         .retain(|api| wanted.contains(&api.logical_id));
     Ok(())
 }

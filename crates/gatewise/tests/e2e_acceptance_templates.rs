@@ -157,3 +157,114 @@ async fn serverless_patterns_apigw_cors_nonproxy_preflight() {
         ])
     );
 }
+
+/// serverless-patterns `apigw-cors-nonproxy` (acceptance §3 row 1): GET is an `AWS`
+/// (non-proxy) Lambda integration. Its request template `{"statusCode": 200}` is the event;
+/// the function's dict result passes through as the JSON body (no response template), and
+/// the integration response adds the three CORS headers.
+#[tokio::test]
+async fn serverless_patterns_apigw_cors_nonproxy_get() {
+    let Some(template) =
+        shared_template("real-world/serverless-patterns/apigw-cors-nonproxy/template.yaml")
+    else {
+        return;
+    };
+    let s = Server::start(&template, &["--warm", "lazy"]);
+    let get = client()
+        .get(s.url("/helloworld"))
+        .header("Origin", PAGE_ORIGIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status(), 200);
+    assert_eq!(
+        cors_headers(&get),
+        pairs(&[
+            (
+                "access-control-allow-headers",
+                "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
+            ),
+            ("access-control-allow-methods", "POST,GET,OPTIONS"),
+            ("access-control-allow-origin", "*"),
+        ])
+    );
+    assert_eq!(header(&get, "content-type"), Some("application/json"));
+    assert!(header(&get, "x-amzn-trace-id").is_none());
+    let body: serde_json::Value = get.json().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({
+            "statusCode": 200,
+            "body": "{\"message\": \"Hello from Lambda!\"}",
+        })
+    );
+    assert_not_explained(&s, "GET /helloworld");
+}
+
+/// Our fixture `lambda-integration`: a real Python function that fails on request. A
+/// selection pattern matching the errorMessage maps the error to 400; an unmapped error is
+/// answered by the default integration response (200, Lambda's error document as the body),
+/// as on AWS (LocalStack `test_lambda_selection_patterns` [AWS-REC]).
+#[tokio::test]
+async fn lambda_integration_maps_errors_by_selection_pattern() {
+    let fixture = support::copy_fixture("lambda-integration");
+    let s = Server::start(&fixture.path().join("template.yaml"), &["--warm", "lazy"]);
+    let ok = client()
+        .get(s.url("/work?action=ok"))
+        .header("Origin", PAGE_ORIGIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(header(&ok, "access-control-allow-origin"), Some("*"));
+    let body: serde_json::Value = ok.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"ok": true, "action": "ok"}));
+
+    // Mapped: `.*Bad.*` → 400, whose integration response maps no CORS header.
+    let bad = client()
+        .get(s.url("/work?action=bad"))
+        .header("Origin", PAGE_ORIGIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert!(cors_headers(&bad).is_empty());
+    let body: serde_json::Value = bad.json().await.unwrap();
+    assert_eq!(body["errorMessage"], "Bad request: unknown action");
+    assert_eq!(body["errorType"], "ValueError");
+    assert!(body["stackTrace"].is_array());
+    let line = explanation(&s, "GET /work");
+    assert!(
+        line.contains("integration response 400 (selection pattern \".*Bad.*\") of GET /work")
+            && line.contains("map `method.response.header.Access-Control-Allow-Origin`"),
+        "{line}"
+    );
+
+    // Unmapped: the default integration response, 200 with the error document.
+    let boom = client()
+        .get(s.url("/work?action=boom"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(boom.status(), 200);
+    assert_eq!(header(&boom, "access-control-allow-origin"), Some("*"));
+    let body: serde_json::Value = boom.json().await.unwrap();
+    assert_eq!(body["errorMessage"], "boom");
+    assert_eq!(body["errorType"], "RuntimeError");
+    s.wait_for_log("no selection pattern matched its errorMessage");
+}
+
+/// LocalStack's `openapi-mock.json` (acceptance §1, "Useful data also copied"), served through
+/// a SAM wrapper: the MOCK's response template echoes the path parameter.
+#[tokio::test]
+async fn localstack_openapi_mock_echo() {
+    let fixture = support::copy_fixture("localstack-openapi-mock");
+    let s = Server::start(&fixture.path().join("template.yaml"), &[]);
+    let echo = client().get(s.url("/echo/foobar")).send().await.unwrap();
+    assert_eq!(echo.status(), 200);
+    let body: serde_json::Value = echo.json().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"echo": "foobar", "response": "mocked"})
+    );
+}

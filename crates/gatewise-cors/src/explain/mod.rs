@@ -8,6 +8,10 @@ use gatewise_model::SourceLocation;
 
 use crate::fetch::{Blocked, Rule};
 
+mod http_api;
+
+pub use http_api::{HttpApiAnswer, HttpApiCause, HttpApiProducer};
+
 /// What produced the response the browser refuses.
 #[derive(Debug, Clone, Copy)]
 pub enum Producer<'a> {
@@ -39,6 +43,9 @@ pub enum Producer<'a> {
         api_location: &'a SourceLocation,
         cause: GatewayCause<'a>,
     },
+    /// Anything an HTTP API (API Gateway v2) answered: with `CorsConfiguration` the gateway
+    /// writes the CORS headers of every response itself (spec 8).
+    HttpApi(HttpApiProducer<'a>),
 }
 
 /// Why the gateway answered with an error instead of calling the integration.
@@ -201,6 +208,26 @@ impl Sender<'_> {
                 api_name,
                 api_location,
             },
+            // HTTP API explanations have their own wording (http_api.rs); this mapping only
+            // describes the sender should a shared helper ever ask.
+            Producer::HttpApi(HttpApiProducer {
+                answer: HttpApiAnswer::Function { name, location },
+                ..
+            }) => Sender::Function { name, location },
+            Producer::HttpApi(HttpApiProducer {
+                api_name,
+                api_location,
+                answer,
+                ..
+            }) => Sender::Gateway {
+                configured_at: None,
+                status: match answer {
+                    HttpApiAnswer::Gateway { status, .. } => status,
+                    _ => 204,
+                },
+                api_name,
+                api_location,
+            },
         }
     }
 
@@ -301,6 +328,7 @@ fn default_response_type(status: u16) -> &'static str {
 
 fn cause_and_fix(route: &str, blocked: &Blocked, producer: &Producer<'_>) -> (String, String) {
     match *producer {
+        Producer::HttpApi(ref http) => http_api::cause_and_fix(route, blocked, http),
         Producer::GatewayResponse {
             response_type,
             status,

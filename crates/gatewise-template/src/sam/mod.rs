@@ -6,10 +6,16 @@
 //! or an empty one) gets the paths of function `Api` events, then `Cors` ([`cors`]), then `Auth`
 //! ([`auth`]), then `GatewayResponses` ([`gateway_responses`]); the finished document becomes
 //! model resources in [`crate::swagger::to_model`].
+//!
+//! HTTP APIs (`AWS::Serverless::HttpApi`, `HttpApi` events) follow the same pattern on an
+//! OpenAPI document in [`http_api`], with [`http_cors`] and [`http_auth`].
 
 pub mod auth;
 pub mod cors;
 pub mod gateway_responses;
+pub mod http_api;
+pub mod http_auth;
+pub mod http_cors;
 
 use std::path::Path;
 
@@ -156,16 +162,9 @@ pub fn rest_apis(
                 .get("Type")
                 .and_then(Node::as_str)
                 .unwrap_or_default();
-            match event_type {
-                "Api" => {}
-                "HttpApi" => {
-                    resolver.warn(
-                        &event.key_location,
-                        format!("{description}: HttpApi events are not served yet; this route is skipped"),
-                    );
-                    continue;
-                }
-                _ => continue,
+            // `HttpApi` events are read by [`http_api`].
+            if event_type != "Api" {
+                continue;
             }
             let props = event_map
                 .get("Properties")

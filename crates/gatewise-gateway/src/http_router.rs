@@ -1,0 +1,766 @@
+//! Phase 1 for HTTP APIs (API Gateway v2), **match**: route keys (`GET /pets/{id}`,
+//! `ANY /{proxy+}`, `$default`) in a trie of their own, and the dispatch between REST and
+//! HTTP APIs, which gatewise serves side by side at the root.
+//!
+//! AWS picks the most specific route whose method accepts the request (spec 5.9,
+//! DG http-api-develop-routes): at each segment a static segment beats `{param}`, which beats
+//! greedy `{proxy+}`; on one path an explicit method beats `ANY`; `$default` takes what no
+//! route does. Unlike REST (router.rs), the method takes part in the search: `POST /pets/1`
+//! with only `GET /pets/{id}` and `ANY /{proxy+}` reaches the latter.
+
+use std::cmp::Ordering;
+use std::sync::atomic::AtomicBool;
+
+use gatewise_cors::http_api::HttpApiCors;
+use gatewise_model::{HttpAuthorization, HttpIntegration, Stack};
+
+use crate::router::{Route, RouteConflict, RouteTable};
+
+/// The route key of the catch-all route.
+pub(crate) const DEFAULT_ROUTE: &str = "$default";
+
+/// In a template with both REST and HTTP APIs, a request that matches no route and whose path
+/// belongs to no HTTP API is answered by the REST side (403 `Missing Authentication Token`)
+/// rather than an HTTP API's 404 `Not Found`. On AWS the two APIs have different hosts, so a
+/// local server at one root has to pick: REST APIs came first in gatewise, and their 403 keeps
+/// the configured `DEFAULT_4XX` gateway responses in play. A path that matches some HTTP API
+/// route (with another method) still gets that API's 404.
+pub const MIXED_TEMPLATE_UNMATCHED_IS_REST_403: bool = true;
+
+/// Every HTTP API route of a stack, ready for matching, plus each API's prepared CORS.
+#[derive(Debug, Default)]
+pub(crate) struct HttpRoutes {
+    nodes: Vec<Node>,
+    routes: Vec<HttpRouteEntry>,
+    /// The `$default` route, if an API has one (two are a conflict).
+    default_route: Option<usize>,
+    /// `CorsConfiguration` per API, index = [`Stack::http_apis`].
+    cors: Vec<Option<HttpApiCors>>,
+    /// Whether the stack has REST APIs too (see [`MIXED_TEMPLATE_UNMATCHED_IS_REST_403`]).
+    has_rest: bool,
+}
+
+#[derive(Debug, Default)]
+struct Node {
+    /// Static children, sorted by segment for binary search.
+    statics: Vec<(Box<str>, usize)>,
+    param: Option<usize>,
+    greedy: Option<usize>,
+    /// Indices into [`HttpRoutes::routes`] of the routes ending at this node.
+    routes: Vec<usize>,
+}
+
+/// One route of one HTTP API.
+#[derive(Debug)]
+pub(crate) struct HttpRouteEntry {
+    /// Index into [`Stack::http_apis`].
+    pub api: usize,
+    /// Index into that API's `routes`.
+    pub route: usize,
+    /// `GET`, …, `ANY`, or `$default`.
+    method: Box<str>,
+    /// The path template, e.g. `/pets/{id}`; empty for `$default`.
+    path: Box<str>,
+    /// Parameter names in segment order; the values of [`HttpMatch::params`] follow it.
+    param_names: Vec<Box<str>>,
+    /// Set once the "not verified locally" warning of this route's authorizer was printed.
+    pub unverified_warned: AtomicBool,
+    label: Box<str>,
+    api_label: Box<str>,
+}
+
+impl HttpRouteEntry {
+    pub fn is_default(&self) -> bool {
+        self.path.is_empty()
+    }
+}
+
+/// A request that reached an HTTP API route, with the raw path parameter values.
+#[derive(Debug)]
+pub(crate) struct HttpMatch<'t, 'p> {
+    pub entry: &'t HttpRouteEntry,
+    values: Vec<&'p str>,
+}
+
+impl HttpMatch<'_, '_> {
+    /// `(name, raw value)` pairs for `pathParameters`.
+    pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entry
+            .param_names
+            .iter()
+            .map(|n| &**n)
+            .zip(self.values.iter().copied())
+    }
+}
+
+/// Where the gateway sends a request that concerns HTTP APIs.
+#[derive(Debug)]
+pub(crate) enum HttpDispatch<'t, 'p> {
+    /// An HTTP API route takes it (an OPTIONS preflight included, spec 8.5).
+    Route(HttpMatch<'t, 'p>),
+    /// An OPTIONS request no route takes, on a path of an API with `CorsConfiguration`:
+    /// the gateway answers it (spec 8.4).
+    Cors { api: usize },
+    /// No route: 404 `Not Found` (spec 5.9), from `api` when the path belongs to one.
+    NotFound { api: Option<usize> },
+}
+
+enum Segment<'a> {
+    Static(&'a str),
+    Param(&'a str),
+    Greedy(&'a str),
+}
+
+impl Segment<'_> {
+    /// Specificity rank: lower is more specific.
+    fn rank(&self) -> u8 {
+        match self {
+            Segment::Static(_) => 0,
+            Segment::Param(_) => 1,
+            Segment::Greedy(_) => 2,
+        }
+    }
+}
+
+fn parse_segment(segment: &str) -> Segment<'_> {
+    match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+        Some(inner) => match inner.strip_suffix('+') {
+            Some(name) => Segment::Greedy(name),
+            None => Segment::Param(inner),
+        },
+        None => Segment::Static(segment),
+    }
+}
+
+fn segments(path: &str) -> impl Iterator<Item = Segment<'_>> {
+    path.split('/').filter(|s| !s.is_empty()).map(parse_segment)
+}
+
+/// The path in segment shape (parameter names dropped), for conflict detection.
+fn shape(path: &str) -> String {
+    let mut shape = String::with_capacity(path.len());
+    for segment in segments(path) {
+        shape.push('/');
+        match segment {
+            Segment::Static(s) => shape.push_str(s),
+            Segment::Param(_) => shape.push_str("{}"),
+            Segment::Greedy(_) => shape.push_str("{+}"),
+        }
+    }
+    shape
+}
+
+/// Which of two path templates that both match a request is more specific: compared segment
+/// by segment, static before `{param}` before greedy.
+fn specificity(a: &str, b: &str) -> Ordering {
+    let mut a = segments(a);
+    let mut b = segments(b);
+    loop {
+        match (a.next(), b.next()) {
+            (Some(x), Some(y)) => match x.rank().cmp(&y.rank()) {
+                Ordering::Equal => continue,
+                other => return other,
+            },
+            // Both matched the same request, so the longer one has more fixed segments.
+            (Some(_), None) => return Ordering::Less,
+            (None, Some(_)) => return Ordering::Greater,
+            (None, None) => return Ordering::Equal,
+        }
+    }
+}
+
+/// `(METHOD, path)` of a route key; `None` for `$default`.
+fn split_route_key(key: &str) -> Result<Option<(&str, &str)>, ()> {
+    if key == DEFAULT_ROUTE {
+        return Ok(None);
+    }
+    match key.split_once(' ') {
+        Some((method, path)) if !method.is_empty() && path.starts_with('/') => {
+            Ok(Some((method, path)))
+        }
+        _ => Err(()),
+    }
+}
+
+fn conflict(message: String) -> RouteConflict {
+    RouteConflict { message }
+}
+
+impl HttpRoutes {
+    /// Builds the HTTP API routes of `stack`, refusing keys that are malformed or that
+    /// another HTTP API or a REST API already serves with the same method and path shape.
+    pub(crate) fn build(stack: &Stack) -> Result<HttpRoutes, RouteConflict> {
+        let mut table = HttpRoutes {
+            nodes: vec![Node::default()],
+            has_rest: !stack.rest_apis.is_empty(),
+            cors: stack
+                .http_apis
+                .iter()
+                .map(|api| api.cors.as_ref().map(HttpApiCors::new))
+                .collect(),
+            ..HttpRoutes::default()
+        };
+        // (shape, method) → who declared it, for the conflict message.
+        let mut claimed: Vec<(String, String, String)> = Vec::new();
+        for api in &stack.rest_apis {
+            for resource in &api.resources {
+                for method in &resource.methods {
+                    claimed.push((
+                        shape(&resource.path),
+                        method.http_method.clone(),
+                        format!(
+                            "{} {} of REST API {} ({})",
+                            method.http_method, resource.path, api.logical_id, method.location
+                        ),
+                    ));
+                }
+            }
+        }
+        for (api_index, api) in stack.http_apis.iter().enumerate() {
+            for (route_index, route) in api.routes.iter().enumerate() {
+                let this = format!(
+                    "route `{}` of HTTP API {} ({})",
+                    route.route_key, api.logical_id, route.location
+                );
+                let key = split_route_key(&route.route_key).map_err(|()| {
+                    conflict(format!(
+                        "{this} is not a route key: API Gateway expects `METHOD /path` or \
+                         `$default`"
+                    ))
+                })?;
+                let (method, path) = key.unwrap_or((DEFAULT_ROUTE, ""));
+                let route_shape = if key.is_some() {
+                    shape(path)
+                } else {
+                    DEFAULT_ROUTE.to_owned()
+                };
+                if let Some((.., other)) = claimed
+                    .iter()
+                    .find(|(s, m, _)| *s == route_shape && m == method)
+                {
+                    return Err(conflict(format!(
+                        "route conflict: {this} and {other} are the same route; gatewise serves \
+                         every API of the template at the root, so only one of them can answer. \
+                         Give one of them a different path or method."
+                    )));
+                }
+                claimed.push((route_shape, method.to_owned(), this.clone()));
+                let label = target_label(stack, &route.integration, &this)?;
+                check_authorizer_function(stack, &route.authorization, &this)?;
+                let index = table.routes.len();
+                table.routes.push(HttpRouteEntry {
+                    api: api_index,
+                    route: route_index,
+                    method: method.into(),
+                    path: path.into(),
+                    param_names: segments(path)
+                        .filter_map(|s| match s {
+                            Segment::Param(n) | Segment::Greedy(n) => Some(n.into()),
+                            Segment::Static(_) => None,
+                        })
+                        .collect(),
+                    unverified_warned: AtomicBool::new(false),
+                    label: label.into(),
+                    api_label: format!("{} / {} (HTTP API)", api.logical_id, api.stage).into(),
+                });
+                if key.is_none() {
+                    table.default_route = Some(index);
+                } else {
+                    let node = table.insert_path(path, &this)?;
+                    table.nodes[node].routes.push(index);
+                }
+            }
+        }
+        Ok(table)
+    }
+
+    /// Walks (creating as needed) the trie nodes of a path template.
+    fn insert_path(&mut self, path: &str, this: &str) -> Result<usize, RouteConflict> {
+        let mut node = 0;
+        let mut rest = segments(path).peekable();
+        while let Some(segment) = rest.next() {
+            if matches!(segment, Segment::Greedy(_)) && rest.peek().is_some() {
+                return Err(conflict(format!(
+                    "{this} has a greedy parameter before its last segment; API Gateway only \
+                     allows it as the last segment"
+                )));
+            }
+            let here = &self.nodes[node];
+            let existing = match segment {
+                Segment::Static(s) => here
+                    .statics
+                    .binary_search_by(|(k, _)| (**k).cmp(s))
+                    .map(|i| here.statics[i].1)
+                    .ok(),
+                Segment::Param(_) => here.param,
+                Segment::Greedy(_) => here.greedy,
+            };
+            node = match existing {
+                Some(child) => child,
+                None => {
+                    let child = self.nodes.len();
+                    self.nodes.push(Node::default());
+                    let parent = &mut self.nodes[node];
+                    match segment {
+                        Segment::Static(s) => {
+                            let at = parent
+                                .statics
+                                .binary_search_by(|(k, _)| (**k).cmp(s))
+                                .unwrap_or_else(|at| at);
+                            parent.statics.insert(at, (s.into(), child));
+                        }
+                        Segment::Param(_) => parent.param = Some(child),
+                        Segment::Greedy(_) => parent.greedy = Some(child),
+                    }
+                    child
+                }
+            };
+        }
+        Ok(node)
+    }
+
+    /// The route of `node` for `method`: the explicit method, else `ANY`.
+    fn method_route(&self, node: usize, method: &str) -> Option<usize> {
+        let routes = &self.nodes[node].routes;
+        routes
+            .iter()
+            .find(|&&r| *self.routes[r].method == *method)
+            .or_else(|| routes.iter().find(|&&r| &*self.routes[r].method == "ANY"))
+            .copied()
+    }
+
+    /// The most specific route for `method` on the raw request `path`, `$default` last.
+    /// Leading and trailing slashes are ignored, as for REST (router.rs).
+    pub(crate) fn find<'t, 'p>(&'t self, method: &str, path: &'p str) -> Option<HttpMatch<'t, 'p>> {
+        let trimmed = path.trim_start_matches('/').trim_end_matches('/');
+        let mut values = Vec::new();
+        let accepts = |node: usize| self.method_route(node, method).is_some();
+        let found = if trimmed.is_empty() {
+            accepts(0).then_some(0)
+        } else {
+            self.walk(0, trimmed, &mut values, &accepts)
+        };
+        match found.and_then(|node| self.method_route(node, method)) {
+            Some(route) => Some(HttpMatch {
+                entry: &self.routes[route],
+                values,
+            }),
+            None => self.default_route.map(|route| HttpMatch {
+                entry: &self.routes[route],
+                values: Vec::new(),
+            }),
+        }
+    }
+
+    /// The API one of whose routes (any method) matches `path`, if any.
+    fn owner(&self, path: &str) -> Option<usize> {
+        let trimmed = path.trim_start_matches('/').trim_end_matches('/');
+        let any = |node: usize| !self.nodes[node].routes.is_empty();
+        let node = if trimmed.is_empty() {
+            any(0).then_some(0)
+        } else {
+            self.walk(0, trimmed, &mut Vec::new(), &any)
+        }?;
+        Some(self.routes[self.nodes[node].routes[0]].api)
+    }
+
+    /// Depth-first search for the most specific node matching `rest` (non-empty) below
+    /// `node` that `accepts`; pushes captured values and pops them when a branch fails.
+    fn walk<'p>(
+        &self,
+        node: usize,
+        rest: &'p str,
+        values: &mut Vec<&'p str>,
+        accepts: &dyn Fn(usize) -> bool,
+    ) -> Option<usize> {
+        let here = &self.nodes[node];
+        let (segment, tail) = match rest.split_once('/') {
+            Some((segment, tail)) => (segment, Some(tail)),
+            None => (rest, None),
+        };
+        let descend = |child: usize, values: &mut Vec<&'p str>| match tail {
+            None => accepts(child).then_some(child),
+            Some(tail) => self.walk(child, tail, values, accepts),
+        };
+        if let Ok(i) = here.statics.binary_search_by(|(k, _)| (**k).cmp(segment))
+            && let Some(found) = descend(here.statics[i].1, values)
+        {
+            return Some(found);
+        }
+        if let Some(child) = here.param
+            && !segment.is_empty()
+        {
+            values.push(segment);
+            if let Some(found) = descend(child, values) {
+                return Some(found);
+            }
+            values.pop();
+        }
+        if let Some(child) = here.greedy
+            && accepts(child)
+        {
+            values.push(rest);
+            return Some(child);
+        }
+        None
+    }
+
+    /// The prepared `CorsConfiguration` of API `api`.
+    pub(crate) fn cors(&self, api: usize) -> Option<&HttpApiCors> {
+        self.cors.get(api).and_then(Option::as_ref)
+    }
+
+    /// `METHOD  PATH  TARGET  API` rows for `gatewise routes`.
+    pub(crate) fn rows(&self) -> impl Iterator<Item = [&str; 4]> {
+        self.routes.iter().map(|r| {
+            let (method, path) = if r.is_default() {
+                ("ANY", DEFAULT_ROUTE)
+            } else {
+                (&*r.method, &*r.path)
+            };
+            [method, path, &*r.label, &*r.api_label]
+        })
+    }
+}
+
+/// The `TARGET` column of a route, checking that its function exists.
+fn target_label(
+    stack: &Stack,
+    integration: &HttpIntegration,
+    this: &str,
+) -> Result<String, RouteConflict> {
+    Ok(match integration {
+        HttpIntegration::Lambda { function, .. } => {
+            let Some(target) = stack.functions.get(*function) else {
+                return Err(conflict(format!(
+                    "{this} integrates function #{function}, which the stack does not have (a bug \
+                     in gatewise's template loading)"
+                )));
+            };
+            format!("function {} ({})", target.logical_id, target.runtime)
+        }
+        HttpIntegration::NotServed { integration_type } => {
+            format!("{integration_type} integration (not served yet)")
+        }
+    })
+}
+
+fn check_authorizer_function(
+    stack: &Stack,
+    authorization: &HttpAuthorization,
+    this: &str,
+) -> Result<(), RouteConflict> {
+    if let HttpAuthorization::Lambda {
+        name,
+        function: Some(function),
+        ..
+    } = authorization
+        && stack.functions.get(*function).is_none()
+    {
+        return Err(conflict(format!(
+            "authorizer {name} of {this} runs function #{function}, which the stack does not have \
+             (a bug in gatewise's template loading)"
+        )));
+    }
+    Ok(())
+}
+
+impl RouteTable {
+    /// Decides whether a request goes to an HTTP API, and how; `None` sends it down the REST
+    /// pipeline (always so for a stack without HTTP APIs, at the cost of one check).
+    ///
+    /// When a REST route and an HTTP API route both match, the more specific path wins; on
+    /// the same shape an explicit method beats `ANY`, and `$default` loses to any REST route.
+    pub(crate) fn http_dispatch<'t, 'p>(
+        &'t self,
+        method: &str,
+        path: &'p str,
+    ) -> Option<HttpDispatch<'t, 'p>> {
+        let http = &self.http;
+        // One entry per HTTP API: none means a REST-only stack.
+        if http.cors.is_empty() {
+            return None;
+        }
+        let rest = self.find(method, path).ok();
+        match (http.find(method, path), rest) {
+            (Some(found), Some(rest)) => {
+                http_beats_rest(found.entry, rest.route).then_some(HttpDispatch::Route(found))
+            }
+            (Some(found), None) => Some(HttpDispatch::Route(found)),
+            (None, Some(_)) => None,
+            (None, None) => {
+                let owner = http.owner(path);
+                let fallback = || {
+                    (!http.has_rest)
+                        .then(|| (0..http.cors.len()).find(|&api| http.cors(api).is_some()))
+                        .flatten()
+                };
+                if method == "OPTIONS"
+                    && let Some(api) = owner.or_else(fallback)
+                    && http.cors(api).is_some()
+                {
+                    return Some(HttpDispatch::Cors { api });
+                }
+                if owner.is_none() && http.has_rest && MIXED_TEMPLATE_UNMATCHED_IS_REST_403 {
+                    return None;
+                }
+                Some(HttpDispatch::NotFound {
+                    api: owner.or(Some(0)),
+                })
+            }
+        }
+    }
+}
+
+fn http_beats_rest(http: &HttpRouteEntry, rest: &Route) -> bool {
+    if http.is_default() {
+        return false;
+    }
+    match specificity(&http.path, &rest.path) {
+        Ordering::Less => true,
+        Ordering::Greater => false,
+        Ordering::Equal => &*rest.method == "ANY" && &*http.method != "ANY",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{api, http_api, http_stack};
+
+    /// `Some((route key, params))`, `None` for no route at all.
+    type Expect<'a> = Option<(&'a str, &'a [(&'a str, &'a str)])>;
+
+    fn check(stack: &Stack, cases: &[(&str, &str, Expect<'_>)]) {
+        let table = HttpRoutes::build(stack).expect("routes");
+        for (method, path, want) in cases {
+            let got = table.find(method, path).map(|m| {
+                let key = &stack.http_apis[m.entry.api].routes[m.entry.route].route_key;
+                let params: Vec<(String, String)> = m
+                    .params()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect();
+                (key.clone(), params)
+            });
+            let want = want.map(|(key, params)| {
+                (
+                    key.to_owned(),
+                    params
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect::<Vec<_>>(),
+                )
+            });
+            assert_eq!(got, want, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn rule_5_9_most_specific_route_wins_and_default_is_last() {
+        let stack = http_stack(
+            vec![http_api(
+                "HttpApi",
+                &[
+                    "GET /pets/dog/1",
+                    "GET /pets/dog/{id}",
+                    "GET /pets/{proxy+}",
+                    "ANY /{proxy+}",
+                    "$default",
+                    "GET /",
+                ],
+                None,
+            )],
+            vec![],
+        );
+        check(
+            &stack,
+            &[
+                ("GET", "/pets/dog/1", Some(("GET /pets/dog/1", &[]))),
+                (
+                    "GET",
+                    "/pets/dog/2",
+                    Some(("GET /pets/dog/{id}", &[("id", "2")])),
+                ),
+                (
+                    "GET",
+                    "/pets/cat/1",
+                    Some(("GET /pets/{proxy+}", &[("proxy", "cat/1")])),
+                ),
+                // The method takes part in the search: POST skips the GET routes.
+                (
+                    "POST",
+                    "/pets/dog/1",
+                    Some(("ANY /{proxy+}", &[("proxy", "pets/dog/1")])),
+                ),
+                ("GET", "/", Some(("GET /", &[]))),
+                ("POST", "/", Some(("$default", &[]))),
+                (
+                    "get",
+                    "/pets/dog/1",
+                    Some(("ANY /{proxy+}", &[("proxy", "pets/dog/1")])),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn rule_5_9_without_default_unmatched_is_none() {
+        let stack = http_stack(
+            vec![http_api(
+                "HttpApi",
+                &["GET /items/{id}", "POST /items"],
+                None,
+            )],
+            vec![],
+        );
+        check(
+            &stack,
+            &[
+                ("GET", "/items/1", Some(("GET /items/{id}", &[("id", "1")]))),
+                (
+                    "GET",
+                    "/items/1/",
+                    Some(("GET /items/{id}", &[("id", "1")])),
+                ),
+                ("GET", "/items", None),
+                ("DELETE", "/items/1", None),
+                ("GET", "/other", None),
+            ],
+        );
+    }
+
+    #[test]
+    fn conflicts_name_both_sides() {
+        let cases = [
+            http_stack(
+                vec![
+                    http_api("ApiA", &["GET /a/{x}"], None),
+                    http_api("ApiB", &["GET /a/{y}"], None),
+                ],
+                vec![],
+            ),
+            http_stack(
+                vec![http_api("ApiA", &["GET /a/{x}"], None)],
+                vec![api("ApiB", "Prod", &[("/a/{y}", &["GET"])], 0, 40)],
+            ),
+            http_stack(
+                vec![
+                    http_api("ApiA", &["$default"], None),
+                    http_api("ApiB", &["$default"], None),
+                ],
+                vec![],
+            ),
+        ];
+        for stack in cases {
+            let err = HttpRoutes::build(&stack).expect_err("conflict");
+            for needle in ["ApiA", "ApiB", "template.yaml:"] {
+                assert!(err.message.contains(needle), "{needle} missing in {err}");
+            }
+        }
+        for bad in ["GET", "GET pets", "/pets", "GET /{p+}/x"] {
+            let stack = http_stack(vec![http_api("Api", &[bad], None)], vec![]);
+            let err = HttpRoutes::build(&stack).expect_err("malformed");
+            assert!(err.message.contains(bad), "{err}");
+        }
+        // Different methods on one shape, or REST ANY next to an HTTP GET, are fine.
+        let fine = http_stack(
+            vec![http_api("ApiA", &["GET /a/{x}", "POST /a/{z}"], None)],
+            vec![api("ApiB", "Prod", &[("/a/{y}", &["ANY"])], 0, 40)],
+        );
+        assert!(HttpRoutes::build(&fine).is_ok());
+    }
+
+    #[test]
+    fn rest_and_http_share_the_root_most_specific_wins() {
+        let stack = http_stack(
+            vec![http_api(
+                "HttpApi",
+                &["GET /items", "ANY /a", "$default"],
+                None,
+            )],
+            vec![api(
+                "RestApi",
+                "Prod",
+                &[("/{proxy+}", &["ANY"]), ("/a", &["GET"])],
+                0,
+                40,
+            )],
+        );
+        let table = RouteTable::build(&stack).expect("routes");
+        let http = |method: &str, path: &str| {
+            matches!(
+                table.http_dispatch(method, path),
+                Some(HttpDispatch::Route(_))
+            )
+        };
+        assert!(http("GET", "/items"), "static HTTP beats greedy REST");
+        assert!(!http("GET", "/a"), "explicit REST GET beats HTTP ANY");
+        assert!(http("POST", "/a"), "HTTP ANY beats greedy REST ANY");
+        assert!(!http("GET", "/x/y"), "REST beats $default");
+        // Nothing matches `/` on either side: the REST side answers (MIXED_TEMPLATE_…).
+        let stack = http_stack(
+            vec![http_api("HttpApi", &["GET /items"], None)],
+            vec![api("RestApi", "Prod", &[("/rest", &["GET"])], 0, 40)],
+        );
+        let table = RouteTable::build(&stack).expect("routes");
+        const { assert!(MIXED_TEMPLATE_UNMATCHED_IS_REST_403) };
+        assert!(table.http_dispatch("GET", "/nope").is_none());
+        assert!(matches!(
+            table.http_dispatch("POST", "/items"),
+            Some(HttpDispatch::NotFound { api: Some(0) })
+        ));
+        // REST-only stacks never dispatch to HTTP.
+        let rest_only = RouteTable::build(&http_stack(
+            vec![],
+            vec![api("RestApi", "Prod", &[("/rest", &["GET"])], 0, 40)],
+        ))
+        .expect("routes");
+        assert!(rest_only.http_dispatch("GET", "/nope").is_none());
+    }
+
+    #[test]
+    fn rule_8_4_unrouted_options_go_to_the_owning_api_cors() {
+        let cors = Some(gatewise_model::HttpCors {
+            allow_origins: vec!["*".into()],
+            ..Default::default()
+        });
+        let stack = http_stack(
+            vec![
+                http_api("Plain", &["GET /plain"], None),
+                http_api("WithCors", &["GET /cors"], cors),
+            ],
+            vec![],
+        );
+        let table = RouteTable::build(&stack).expect("routes");
+        let dispatch = |path| table.http_dispatch("OPTIONS", path);
+        assert!(matches!(
+            dispatch("/cors"),
+            Some(HttpDispatch::Cors { api: 1 })
+        ));
+        assert!(matches!(
+            dispatch("/plain"),
+            Some(HttpDispatch::NotFound { api: Some(0) })
+        ));
+        // A path no route has: the first API with CORS (no REST APIs to defer to).
+        assert!(matches!(
+            dispatch("/elsewhere"),
+            Some(HttpDispatch::Cors { api: 1 })
+        ));
+    }
+
+    #[test]
+    fn display_lists_http_routes_after_rest_ones() {
+        let stack = http_stack(
+            vec![http_api("HttpApi", &["GET /pets/{id}", "$default"], None)],
+            vec![api("RestApi", "Prod", &[("/rest", &["GET"])], 0, 40)],
+        );
+        let shown = RouteTable::build(&stack).expect("routes").to_string();
+        let want = "\
+METHOD  PATH        TARGET                               API
+GET     /rest       function HelloFunction (python3.12)  RestApi / Prod
+GET     /pets/{id}  function HelloFunction (python3.12)  HttpApi / $default (HTTP API)
+ANY     $default    function HelloFunction (python3.12)  HttpApi / $default (HTTP API)
+";
+        assert_eq!(shown, want);
+    }
+}
