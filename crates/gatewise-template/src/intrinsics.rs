@@ -385,7 +385,7 @@ impl<'t> Resolver<'t> {
         }
     }
 
-    fn resource_type(&self, logical_id: &str) -> Option<&'t str> {
+    pub fn resource_type(&self, logical_id: &str) -> Option<&'t str> {
         self.resources?
             .get(logical_id)?
             .as_map()?

@@ -162,6 +162,22 @@ pub fn paths(doc: &Node) -> Option<&Map> {
     doc.as_map()?.get("paths")?.as_map()
 }
 
+/// Whether the document routes `method` on `path` (trailing-slash twins count as one path;
+/// an `x-amazon-apigateway-any-method` operation routes every method).
+pub fn declares_operation(doc: &Node, path: &str, method: &str) -> bool {
+    let wanted = normalise_path(path);
+    let key = method_key(method);
+    paths(doc).is_some_and(|paths| {
+        paths.iter().any(|entry| {
+            normalise_path(&entry.key) == wanted
+                && entry
+                    .value
+                    .as_map()
+                    .is_some_and(|item| item.contains_key(&key) || item.contains_key(X_ANY_METHOD))
+        })
+    })
+}
+
 pub fn paths_mut(doc: &mut Node) -> Option<&mut Map> {
     doc.as_map_mut()?.get_mut("paths")?.as_map_mut()
 }
@@ -203,7 +219,8 @@ pub fn check_mapping_expression(
     }
     let header = key.rsplit('.').next().unwrap_or(key);
     let message = format!(
-        "{header} value `{value}` is not an API Gateway mapping expression: deploying fails with \"Invalid mapping expression specified\"; write the literal in single quotes inside the string, e.g. \"'{value}'\""
+        "{header} value `{value}` is not an API Gateway mapping expression: deploying fails with \"{}\"; write the literal in single quotes inside the string, e.g. \"'{value}'\"",
+        crate::DEPLOY_ERROR_INVALID_MAPPING_EXPRESSION
     );
     match INVALID_MAPPING_EXPRESSION {
         InvalidMappingExpression::WarnAndUseRawText => {

@@ -273,7 +273,6 @@ Resources:
       StageName: !Ref Stage
       Variables: {{Mode: fast, Level: 3}}
       BinaryMediaTypes: ['application~1octet-stream']
-      DefinitionBody: {{openapi: '3.0'}}
 "
     );
     let stack = load_ok(&text, &[]);

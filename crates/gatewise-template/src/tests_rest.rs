@@ -1129,3 +1129,109 @@ fn openapi_aws_lambda_integration_keeps_its_mapping() {
         load_text(&cors_api(&body.replace("Fn.Arn", "Nope.Arn"), ""), &[]).expect_err("unknown");
     assert!(err.message.contains("does not declare"), "{err}");
 }
+
+/// Routes of an API as `METHOD /path` strings, sorted.
+fn route_list(api: &RestApi) -> Vec<String> {
+    let mut routes: Vec<String> = api
+        .resources
+        .iter()
+        .flat_map(|r| {
+            r.methods
+                .iter()
+                .map(move |m| format!("{} {}", m.http_method, r.path))
+        })
+        .collect();
+    routes.sort();
+    routes
+}
+
+#[test]
+fn events_do_not_add_paths_to_a_user_definition_body() {
+    // Application Composer style: the body declares POST /, and the function's event names it
+    // again. SAM adds event paths only to a definition it generates, so this deploys.
+    let text = "Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      DefinitionBody:
+        openapi: '3.0'
+        info: {}
+        paths:
+          /:
+            post:
+              x-amazon-apigateway-integration:
+                httpMethod: POST
+                type: aws_proxy
+                uri: !Sub arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations
+              responses: {}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: 'def handler(e, c): return {}'
+      Events:
+        Post: {Type: Api, Properties: {Path: /, Method: POST, RestApiId: !Ref Api}}
+        Other: {Type: Api, Properties: {Path: /other, Method: GET, RestApiId: !Ref Api}}
+";
+    let stack = ok(text);
+    assert_eq!(route_list(api(&stack, "Api")), ["POST /"]);
+    let warning = stack
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("/other"))
+        .expect("the event missing from the body is reported");
+    assert!(
+        warning.message.contains("MergeDefinitions"),
+        "{}",
+        warning.message
+    );
+
+    // With MergeDefinitions, events are merged into the body.
+    let merged = text.replace(
+        "      StageName: Prod\n",
+        "      StageName: Prod\n      MergeDefinitions: true\n",
+    );
+    let stack = ok(&merged);
+    assert_eq!(route_list(api(&stack, "Api")), ["GET /other", "POST /"]);
+}
+
+#[test]
+fn events_on_a_raw_rest_api_only_grant_permission() {
+    let text = "Transform: AWS::Serverless-2016-10-31
+Resources:
+  Raw:
+    Type: AWS::ApiGateway::RestApi
+    Properties: {Name: raw}
+  Res:
+    Type: AWS::ApiGateway::Resource
+    Properties: {RestApiId: !Ref Raw, ParentId: !GetAtt Raw.RootResourceId, PathPart: items}
+  Get:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Raw
+      ResourceId: !Ref Res
+      HttpMethod: GET
+      AuthorizationType: NONE
+      Integration:
+        Type: AWS_PROXY
+        IntegrationHttpMethod: POST
+        Uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations
+  Stage:
+    Type: AWS::ApiGateway::Deployment
+    Properties: {RestApiId: !Ref Raw, StageName: dev}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: 'def handler(e, c): return {}'
+      Events:
+        Get: {Type: Api, Properties: {Path: /items, Method: GET, RestApiId: !Ref Raw}}
+";
+    let stack = ok(text);
+    assert_eq!(stack.rest_apis.len(), 1, "no implicit API is created");
+    assert_eq!(route_list(api(&stack, "Raw")), ["GET /items"]);
+}

@@ -30,6 +30,13 @@ pub enum Command {
     /// and says whether the page may read the answer and why. Exit status: 0 allowed,
     /// 1 blocked, 2 usage or network error.
     Probe(ProbeArgs),
+    /// Find what in the template will make browsers refuse the API's responses once deployed.
+    ///
+    /// A static CORS doctor: each finding names a rule, the file:line:column of the key to
+    /// change, what goes wrong in the browser (or at deploy) and the YAML that fixes it.
+    /// Functions whose code is not here are stubbed. Exit status: 0 no errors, 1 errors
+    /// found, 2 the template could not be loaded.
+    Check(CheckArgs),
 }
 
 /// Which template to read and how to resolve its parameters.
@@ -150,6 +157,31 @@ pub struct ProbeArgs {
 pub enum ProbeFormat {
     Text,
     Json,
+}
+
+/// `gatewise check`: which template, how to print the findings, and which page origins to
+/// simulate.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub template: TemplateArgs,
+
+    /// `text` reads like compiler diagnostics; `json` is a stable shape for scripts; `sarif`
+    /// is SARIF 2.1.0 for code-scanning tools.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+
+    /// Also print a matrix: will a page on ORIGIN (e.g. `http://localhost:5173`) succeed with
+    /// a simple call, a JSON call and a credentialed call to each route? Repeat for several.
+    #[arg(long = "origin", value_name = "ORIGIN")]
+    pub origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Sarif,
 }
 
 /// A positive number of seconds, fractions allowed (`0.5`).

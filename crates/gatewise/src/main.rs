@@ -3,6 +3,7 @@
 //! The binary only parses the command line and wires the stages together; each stage lives in
 //! its own crate (template → model → gateway + lambda).
 
+mod check;
 mod cli;
 mod env_vars;
 mod probe;
@@ -18,5 +19,6 @@ fn main() -> ExitCode {
         cli::Command::Serve(args) => serve::run(args),
         cli::Command::Routes(args) => serve::print_routes(args),
         cli::Command::Probe(args) => probe::run(args),
+        cli::Command::Check(args) => check::run(args),
     }
 }

@@ -107,7 +107,7 @@ fn load_stack(args: &TemplateArgs) -> Result<Stack, String> {
 }
 
 /// Keeps only the APIs (REST or HTTP) named with `--api`; all of them when none is named.
-fn select_apis(stack: &mut Stack, wanted: &[String]) -> Result<(), String> {
+pub(crate) fn select_apis(stack: &mut Stack, wanted: &[String]) -> Result<(), String> {
     if wanted.is_empty() {
         return Ok(());
     }
@@ -157,7 +157,7 @@ fn build_routes(stack: &Stack) -> Result<RouteTable, String> {
 }
 
 /// The template named on the command line, or the first default that exists.
-fn template_path(args: &TemplateArgs) -> Result<PathBuf, String> {
+pub(crate) fn template_path(args: &TemplateArgs) -> Result<PathBuf, String> {
     if let Some(path) = args.template.as_ref().or(args.template_flag.as_ref()) {
         return Ok(path.clone());
     }

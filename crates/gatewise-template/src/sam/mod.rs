@@ -105,6 +105,21 @@ struct SamApi {
     doc: Node,
     /// `DefinitionUri` was used (SAM refuses `Cors` then).
     from_uri: bool,
+    /// How function `Api` events reach this API's document.
+    events: EventPaths,
+}
+
+/// Whether SAM writes an `Api` event's path and method into the API's swagger. SAM does so
+/// only for a document it generates itself (`__MANAGE_SWAGGER`) or with `MergeDefinitions`;
+/// with a user `DefinitionBody` / `DefinitionUri` an event only grants the invoke permission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EventPaths {
+    /// SAM generates the document: events add operations, duplicates are SAM's error.
+    Added,
+    /// `MergeDefinitions: true`: events are merged into the user's document.
+    Merged,
+    /// The user's document is used as written.
+    Ignored,
 }
 
 /// What building the REST APIs needs from the rest of the template.
@@ -209,6 +224,13 @@ pub fn rest_apis(
                     };
                     match name.and_then(|n| apis.get_mut(n)) {
                         Some(api) => api,
+                        // A raw REST API declares its routes with its own `Method` resources;
+                        // SAM only grants the invoke permission for such an event.
+                        None if name.and_then(|n| resolver.resource_type(n))
+                            == Some("AWS::ApiGateway::RestApi") =>
+                        {
+                            continue;
+                        }
                         None => {
                             return Err(LoadError::new(
                                 target.location.clone(),
@@ -232,6 +254,19 @@ pub fn rest_apis(
                 None => Vec::new(),
             };
             let function_name = inputs.functions[function.index].name.clone();
+            if api.events == EventPaths::Ignored {
+                if !swagger::declares_operation(&api.doc, &path, &method) {
+                    resolver.warn(
+                        &event.key_location,
+                        format!(
+                            "{description}: API '{}' has its own DefinitionBody, and SAM adds event paths only to a definition it generates (or with `MergeDefinitions: true`); {} {path} is not declared there, so AWS will not route it",
+                            api.logical_id,
+                            method.to_uppercase()
+                        ),
+                    );
+                }
+                continue;
+            }
             add_event_operation(
                 api,
                 &path,
@@ -276,6 +311,7 @@ fn add_event_operation(
             continue;
         }
         if let Some(existing) = other.as_map().and_then(|m| m.entry(&key))
+            && api.events == EventPaths::Added
             && existing
                 .value
                 .as_map()
@@ -407,6 +443,7 @@ fn implicit_api(
         stage: IMPLICIT_STAGE.to_owned(),
         doc,
         from_uri: false,
+        events: EventPaths::Added,
     })
 }
 
@@ -428,6 +465,16 @@ fn explicit_api(
                 format!("{what} has no StageName; SAM requires one — add e.g. `StageName: Prod`"),
             ));
         }
+    };
+    let user_definition =
+        props.contains_key("DefinitionBody") || props.contains_key("DefinitionUri");
+    let merge = resolver
+        .property(&props, "MergeDefinitions")?
+        .is_some_and(|n| n.scalar_text().is_some_and(|t| t == "true"));
+    let events = match (user_definition, merge) {
+        (false, _) => EventPaths::Added,
+        (true, true) => EventPaths::Merged,
+        (true, false) => EventPaths::Ignored,
     };
     let (mut doc, from_uri) = if let Some(body) = props.get("DefinitionBody") {
         (
@@ -452,6 +499,7 @@ fn explicit_api(
         stage,
         doc,
         from_uri,
+        events,
     })
 }
 
