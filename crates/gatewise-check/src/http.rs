@@ -66,7 +66,7 @@ pub fn check(stack: &Stack, sources: &Sources, findings: &mut Vec<Finding>) {
                 &CORS_WILDCARD_ALLOW_HEADERS,
                 allow_headers_at,
                 format!(
-                    "AllowHeaders '*' of {} does not cover Authorization, which its callers send{}, so those preflights fail",
+                    "AllowHeaders '*' of {} does not cover Authorization in Firefox and Safari (Chromium lets it), which its callers send{}, so those preflights fail there",
                     api.logical_id,
                     if cors.allow_credentials { " (and '*' means nothing with AllowCredentials)" } else { "" }
                 ),

@@ -86,7 +86,7 @@ pub const REST_PREFLIGHT_METHODS_INCOMPLETE: Rule = Rule {
 pub const CORS_WILDCARD_ALLOW_HEADERS: Rule = Rule {
     id: "cors-wildcard-allow-headers",
     severity: Severity::Warning,
-    summary: "Access-Control-Allow-Headers '*' never covers Authorization, and means nothing for credentialed requests (WHATWG Fetch).",
+    summary: "Access-Control-Allow-Headers '*' does not cover Authorization in Firefox and Safari (WHATWG Fetch; Chromium lets it), and means nothing for credentialed requests.",
 };
 pub const CORS_MAX_AGE_CAPPED: Rule = Rule {
     id: "cors-max-age-capped",

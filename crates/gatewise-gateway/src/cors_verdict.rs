@@ -26,8 +26,9 @@ pub(crate) struct Observed<'e, 'a> {
     pub method: Option<&'a Method>,
 }
 
-/// The explanation line for a response a browser would block, or `None` when the browser
-/// allows it or the request is not a cross-origin browser request.
+/// The explanation line for a response a browser would block — or that Chromium allows but
+/// Firefox and Safari block — or `None` when browsers allow it or the request is not a
+/// cross-origin browser request.
 pub(crate) fn explanation(observed: &Observed<'_, '_>) -> Option<String> {
     let headers = &observed.parts.headers;
     let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
@@ -43,13 +44,20 @@ pub(crate) fn explanation(observed: &Observed<'_, '_>) -> Option<String> {
     };
     let response = ResponseHeaders::from_header_map(observed.response_headers);
     let verdict = observe(&request, observed.status, &response)?;
-    let blocked = verdict.blocked?;
-    // For a refused preflight, name the request the page wanted to make.
+    // For a preflight, name the request the page wants to make.
     let wanted = match (verdict.preflight, request.access_control_request_method) {
         (true, Some(method)) => method,
         _ => request.method,
     };
     let route = format!("{wanted} {}", observed.parts.uri.path());
+    let Some(blocked) = verdict.blocked else {
+        // Chromium allows it; say so when Firefox and Safari do not.
+        let refused = verdict.standard_block?;
+        let producer = producer(observed)?;
+        return Some(explain::explain_for_other_browsers(
+            &route, &refused, &producer,
+        ));
+    };
     if let ResponseSource::LambdaIntegration {
         resource,
         method,

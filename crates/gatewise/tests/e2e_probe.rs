@@ -449,10 +449,14 @@ fn json_output_has_the_documented_keys() {
     ];
     let preflight = &report["steps"][0];
     assert_eq!(keys(preflight)[..9], common);
-    assert_eq!(keys(preflight)[9..], ["max_age_seconds"]);
+    assert_eq!(
+        keys(preflight)[9..],
+        ["max_age_seconds", "firefox_safari_block"]
+    );
     assert_eq!(preflight["method"], "OPTIONS");
     assert_eq!(preflight["rule"], Value::Null);
     assert_eq!(preflight["max_age_seconds"], 5);
+    assert_eq!(preflight["firefox_safari_block"], Value::Null);
     let request = &report["steps"][1];
     assert_eq!(keys(request)[..9], common);
     assert_eq!(keys(request)[9..], ["readable", "redirect"]);

@@ -89,7 +89,7 @@ pub fn check(api: &gatewise_model::RestApi, sources: &Sources, findings: &mut Ve
                         &CORS_WILDCARD_ALLOW_HEADERS,
                         locate_header(sources, mock.method, "Access-Control-Allow-Headers"),
                         format!(
-                            "Access-Control-Allow-Headers '*' on {} does not cover Authorization, which this API's callers send (and means nothing for credentialed requests), so their preflights fail",
+                            "Access-Control-Allow-Headers '*' on {} does not cover Authorization in Firefox and Safari (Chromium lets it), which this API's callers send (and means nothing for credentialed requests), so their preflights fail there",
                             mock.resource.path
                         ),
                         header_fix(mock.method, sam, "AllowHeaders", "Access-Control-Allow-Headers", TYPICAL_ALLOW_HEADERS),

@@ -87,10 +87,44 @@ pub enum GatewayCause<'a> {
 /// `route` is the request the page wanted, e.g. `POST /orders` — for a failed preflight too,
 /// since that is the request that never gets sent. Always a single line.
 pub fn explain(route: &str, blocked: &Blocked, producer: &Producer<'_>) -> String {
+    line(
+        &format!(
+            "the browser will block {route} from {origin}",
+            origin = blocked.origin
+        ),
+        route,
+        blocked,
+        producer,
+    )
+}
+
+/// The line for an exchange Chromium lets through but the Fetch standard — Firefox and
+/// Safari — refuses (`standard_block` of a verdict): same cause and fix, other subject.
+pub fn explain_for_other_browsers(
+    route: &str,
+    blocked: &Blocked,
+    producer: &Producer<'_>,
+) -> String {
+    line(
+        &format!(
+            "Chromium lets {route} from {origin} through, but Firefox and Safari refuse it",
+            origin = blocked.origin
+        ),
+        route,
+        blocked,
+        producer,
+    )
+}
+
+/// The browser's reason for a refusal, in plain words (what `probe` prints too).
+pub fn reason(blocked: &Blocked) -> String {
+    why(blocked)
+}
+
+fn line(subject: &str, route: &str, blocked: &Blocked, producer: &Producer<'_>) -> String {
     let (cause, fix) = cause_and_fix(route, blocked, producer);
     let line = format!(
-        "CORS: the browser will block {route} from {origin}: {why}. Cause: {cause}. Fix: {fix}.",
-        origin = blocked.origin,
+        "CORS: {subject}: {why}. Cause: {cause}. Fix: {fix}.",
         why = why(blocked),
     );
     // Header values come from functions; a stray line break must not split the log entry.

@@ -95,14 +95,35 @@ pub fn cors_check(request: &CorsRequest, response: &ResponseHeaders<'_>) -> Resu
 }
 
 /// What a successful preflight leaves behind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreflightResult {
     /// How long the browser caches this preflight: the header's value capped at
     /// [`CHROMIUM_MAX_AGE_CAP`], or [`DEFAULT_MAX_AGE`].
     pub max_age: Duration,
     /// What Access-Control-Max-Age said, so a probe can tell "defaulted" and "capped" apart.
     pub max_age_header: MaxAgeHeader,
+    /// Set when Chromium passes this preflight but the Fetch standard — and so Firefox and
+    /// Safari — refuse it: what they would report ([`WILDCARD_AUTHORIZATION`]).
+    pub standard_block: Option<Blocked>,
 }
+
+/// How a browser reads `Access-Control-Allow-Headers: *` for an `Authorization` request
+/// header (non-credentialed requests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WildcardAuthorization {
+    /// The Fetch standard, Firefox and Safari: `*` never covers `Authorization`; it must be
+    /// listed by name.
+    Standard,
+    /// Chromium's default build: `*` covers `Authorization` too (the standard's rule sits
+    /// behind the `CorsNonWildcardRequestHeadersSupport` feature, which is off by default).
+    Chromium,
+}
+
+/// The reading gatewise decides with. Chromium is the browser the verdicts are checked
+/// against (the real-browser suite observed it letting `Authorization` through under `*`);
+/// when the standard would refuse, [`PreflightResult::standard_block`] carries that refusal so
+/// the gateway, `probe` and `check` still say that Firefox and Safari block the request.
+pub const WILDCARD_AUTHORIZATION: WildcardAuthorization = WildcardAuthorization::Chromium;
 
 /// The Access-Control-Max-Age header as received.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +142,16 @@ pub fn preflight_check(
     status: u16,
     response: &ResponseHeaders<'_>,
 ) -> Result<PreflightResult, Blocked> {
+    preflight_check_as(request, status, response, WILDCARD_AUTHORIZATION)
+}
+
+/// [`preflight_check`] under a chosen reading of `*` for `Authorization`.
+pub fn preflight_check_as(
+    request: &CorsRequest,
+    status: u16,
+    response: &ResponseHeaders<'_>,
+    reading: WildcardAuthorization,
+) -> Result<PreflightResult, Blocked> {
     evaluate_preflight(
         &request.origin,
         request.credentials,
@@ -128,6 +159,7 @@ pub fn preflight_check(
         safelist::unsafe_names(&request.headers),
         status,
         response,
+        reading,
     )
 }
 
@@ -371,6 +403,7 @@ pub(crate) fn evaluate_preflight<'h>(
     unsafe_names: impl Iterator<Item = &'h str> + Clone,
     status: u16,
     response: &ResponseHeaders<'_>,
+    reading: WildcardAuthorization,
 ) -> Result<PreflightResult, Blocked> {
     check_access(origin, credentials, response, true)?;
     let fail = Failure {
@@ -425,23 +458,26 @@ pub(crate) fn evaluate_preflight<'h>(
     }
 
     let wildcard = !include && allowed_headers.contains_exact("*");
-    // Listed by name, or covered by `*` — which never covers Authorization.
-    let refused = |name: &&str| {
+    // Listed by name, or covered by `*` — which, in the standard, never covers Authorization.
+    let refused = |name: &&str, reading: WildcardAuthorization| {
         !allowed_headers.contains_ignore_case(name)
-            && (!wildcard || name.eq_ignore_ascii_case("authorization"))
+            && (!wildcard
+                || (reading == WildcardAuthorization::Standard
+                    && name.eq_ignore_ascii_case("authorization")))
     };
-    // Chromium reports the first refused name of the sorted, lower-cased list.
-    let first_refused = unsafe_names
-        .filter(refused)
-        .min_by(|a, b| cmp_ignore_ascii_case(a, b));
-    if let Some(name) = first_refused {
-        let name = name.to_ascii_lowercase();
+    let header_block = |reading: WildcardAuthorization| {
+        // Chromium reports the first refused name of the sorted, lower-cased list.
+        let name = unsafe_names
+            .clone()
+            .filter(|name| refused(name, reading))
+            .min_by(|a, b| cmp_ignore_ascii_case(a, b))?
+            .to_ascii_lowercase();
         let rule = if wildcard {
             Rule::AuthorizationNotCoveredByWildcard
         } else {
             Rule::HeaderNotAllowed
         };
-        return Err(fail.block(
+        Some(fail.block(
             rule,
             format!(
                 "Request header field {name} is not allowed by Access-Control-Allow-Headers in \
@@ -449,8 +485,17 @@ pub(crate) fn evaluate_preflight<'h>(
             ),
             Some(&name),
             response.get(ALLOW_HEADERS).as_deref(),
-        ));
+        ))
+    };
+    if let Some(blocked) = header_block(reading) {
+        return Err(blocked);
     }
+    let standard_block = match reading {
+        WildcardAuthorization::Chromium if wildcard => {
+            header_block(WildcardAuthorization::Standard)
+        }
+        _ => None,
+    };
 
     let max_age_header = max_age_header(response);
     let max_age = match max_age_header {
@@ -460,6 +505,7 @@ pub(crate) fn evaluate_preflight<'h>(
     Ok(PreflightResult {
         max_age,
         max_age_header,
+        standard_block,
     })
 }
 

@@ -207,7 +207,13 @@ fn cors_preflight_star_any_js() {
         }
         let passed = match preflight_for(&req) {
             None => true,
-            Some(_) => preflight_check(&req, 200, &ResponseHeaders::from_pairs(&pairs)).is_ok(),
+            Some(_) => preflight_check_as(
+                &req,
+                200,
+                &ResponseHeaders::from_pairs(&pairs),
+                WildcardAuthorization::Standard,
+            )
+            .is_ok(),
         };
         assert_eq!(
             passed, succeeds,
@@ -260,10 +266,11 @@ fn preflight_star_failures_name_their_rule() {
             ("Access-Control-Allow-Methods", methods),
             ("Access-Control-Allow-Headers", allowed),
         ];
-        let got = rule(preflight_check(
+        let got = rule(preflight_check_as(
             &request(method, &headers, *credentials),
             200,
             &ResponseHeaders::from_pairs(&pairs),
+            WildcardAuthorization::Standard,
         ));
         assert_eq!(
             got,
@@ -776,4 +783,53 @@ fn rule_ids_are_stable_and_distinct() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), rules.len());
+}
+
+/// wpt's `cors-preflight-star.any.js` is the standard; Chromium (the referee of the
+/// real-browser suite) lets `*` cover Authorization, and gatewise decides as Chromium while
+/// keeping the standard's refusal for Firefox and Safari.
+#[test]
+fn chromium_lets_star_cover_authorization_and_the_standard_refusal_is_kept() {
+    let req = request("GET", &[("Authorization", "Bearer t")], SameOrigin);
+    let star = [
+        ("Access-Control-Allow-Origin", ORIGIN),
+        ("Access-Control-Allow-Headers", "*"),
+    ];
+    let chromium = preflight_check_as(
+        &req,
+        200,
+        &ResponseHeaders::from_pairs(&star),
+        WildcardAuthorization::Chromium,
+    )
+    .expect("Chromium passes the preflight");
+    let standard = chromium.standard_block.expect("the standard refuses it");
+    assert_eq!(standard.rule, Rule::AuthorizationNotCoveredByWildcard);
+    assert_eq!(standard.subject.as_deref(), Some("authorization"));
+    assert_eq!(WILDCARD_AUTHORIZATION, WildcardAuthorization::Chromium);
+    assert!(preflight_check(&req, 200, &ResponseHeaders::from_pairs(&star)).is_ok());
+
+    // Listed by name, or a non-wildcard refusal: both readings agree, no caveat.
+    let listed = [
+        ("Access-Control-Allow-Origin", ORIGIN),
+        ("Access-Control-Allow-Headers", "*, Authorization"),
+    ];
+    let result = preflight_check(&req, 200, &ResponseHeaders::from_pairs(&listed)).unwrap();
+    assert!(result.standard_block.is_none());
+    let credentialed = request("GET", &[("Authorization", "Bearer t")], Include);
+    let star_credentialed = [
+        ("Access-Control-Allow-Origin", ORIGIN),
+        ("Access-Control-Allow-Credentials", "true"),
+        ("Access-Control-Allow-Headers", "*"),
+    ];
+    let refused = preflight_check(
+        &credentialed,
+        200,
+        &ResponseHeaders::from_pairs(&star_credentialed),
+    )
+    .unwrap_err();
+    assert_eq!(
+        refused.rule,
+        Rule::HeaderNotAllowed,
+        "`*` is a literal name with credentials"
+    );
 }

@@ -89,6 +89,14 @@ fn write_outcome(out: &mut String, step: &Step) {
                     MaxAgeHeader::Seconds(_) => String::new(),
                 }
             );
+            if let Some(refused) = &result.standard_block {
+                let _ = writeln!(
+                    out,
+                    "   but Firefox and Safari (the Fetch standard) refuse it [{}]: {}",
+                    refused.rule,
+                    gatewise_cors::explain::reason(refused)
+                );
+            }
         }
         Ok(Passed::Request {
             redirect: Some(next),
@@ -207,11 +215,21 @@ fn step_json(step: &Step) -> Value {
     }
     match (&step.kind, &step.outcome) {
         (Kind::Preflight, outcome) => {
-            let max_age = match outcome {
-                Ok(Passed::Preflight(result)) => json!(result.max_age.as_secs()),
-                _ => Value::Null,
+            let (max_age, other_browsers) = match outcome {
+                Ok(Passed::Preflight(result)) => (
+                    json!(result.max_age.as_secs()),
+                    result.standard_block.as_ref().map(
+                        |refused| json!({"rule": refused.rule.id(), "message": refused.message}),
+                    ),
+                ),
+                _ => (Value::Null, None),
             };
             object.insert("max_age_seconds".into(), max_age);
+            // What Firefox and Safari decide when they differ from Chromium's verdict.
+            object.insert(
+                "firefox_safari_block".into(),
+                other_browsers.unwrap_or(Value::Null),
+            );
         }
         (Kind::Request, outcome) => {
             let (readable, redirect) = match outcome {

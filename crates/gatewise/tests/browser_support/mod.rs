@@ -534,9 +534,6 @@ pub enum Gatewise {
     /// `serve` cannot know this request's credentials mode (a preflight carries no cookie), so
     /// it logs no line though the browser blocks (README, `probe` limits); probe agrees.
     ServeCannotTell,
-    /// A known disagreement with Chromium, pinned: gatewise (log and probe) says the opposite
-    /// of the browser. The case fails once gatewise agrees, so the marker gets removed.
-    KnownDisagreement(&'static str),
 }
 
 /// One row of the suite's table, as printed at the end of each test.
@@ -750,11 +747,11 @@ impl<'b> Bench<'b> {
             .filter(|l| l.contains("CORS: the browser will block"))
             .count();
         let blocked = !matches!(expected, Expect::Readable(_));
-        // What gatewise must say: the browser's verdict, but for the pinned exceptions.
+        // What gatewise must say: the browser's verdict; `serve` stays silent where it cannot
+        // see the credentials mode.
         let (gatewise_blocks, want_lines) = match gatewise {
             Gatewise::Agrees => (blocked, usize::from(blocked)),
             Gatewise::ServeCannotTell => (blocked, 0),
-            Gatewise::KnownDisagreement(_) => (!blocked, usize::from(!blocked)),
         };
         if lines != want_lines || all != want_lines {
             problems.push(format!(
@@ -859,14 +856,6 @@ impl<'b> Bench<'b> {
                 }
             }
         }
-        if let Gatewise::KnownDisagreement(why) = gatewise
-            && problems.is_empty()
-        {
-            println!(
-                "KNOWN DISAGREEMENT in {}: {label}: {why}; Chromium's console: {console:?}",
-                self.name
-            );
-        }
         self.rows.push(Row {
             label: label.to_owned(),
             gatewise,
@@ -887,10 +876,10 @@ impl<'b> Bench<'b> {
         );
         let mut failures = 0;
         for row in &self.rows {
-            let mark = match (row.problems.is_empty(), row.gatewise) {
-                (false, _) => "FAIL",
-                (true, Gatewise::KnownDisagreement(_)) => "KNOWN",
-                (true, _) => "ok  ",
+            let mark = if row.problems.is_empty() {
+                "ok  "
+            } else {
+                "FAIL"
             };
             table.push_str(&format!(
                 "  {mark} {:<48} {:<60} expected {:?}, browser {}\n",
