@@ -20,13 +20,14 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-# Starts a server printing "Listening on URL" and echoes URL.
+# Starts a server that prints "Listening on URL" and sets $url. It runs in this shell (not in
+# a $(…) subshell), so its PID reaches the cleanup trap.
 start() {
   local out; out=$(mktemp)
   "$@" >"$out" 2>/dev/null &
   pids+=($!)
   for _ in $(seq 200); do
-    if grep -q "Listening on" "$out"; then grep -o 'http://[^ ]*' "$out" | head -1; return; fi
+    if grep -q "Listening on" "$out"; then url=$(grep -o 'http://[^ ]*' "$out" | head -1); return; fi
     sleep 0.05
   done
   echo "server did not start: $*" >&2; exit 1
@@ -43,8 +44,8 @@ measure() { # name url
   printf '| %-44s | %10s | %8s | %8s |\n' "$1" "$rps" "$p50" "$p99"
 }
 
-baseline=$(start target/release/examples/hyper_hello)
-gatewise=$(start target/release/gatewise serve bench/template.yaml --port 0)
+start target/release/examples/hyper_hello; baseline=$url
+start target/release/gatewise serve bench/template.yaml --port 0; gatewise=$url
 
 echo "wrk -t2 -c$connections -d${duration}s, $(nproc) cores, $(date -u +%Y-%m-%d)"
 printf '| %-44s | %10s | %8s | %8s |\n' "server" "requests/s" "p50" "p99"
