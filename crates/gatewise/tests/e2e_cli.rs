@@ -218,8 +218,14 @@ async fn the_bundled_example_serves() {
     // The SPA's JSON POST: the preflight passes, and gateway errors are readable too.
     let preflight = preflight(&s, "/todos", "POST", "content-type").await;
     assert_eq!(preflight.status(), 200);
-    assert_eq!(header(&preflight, "access-control-allow-origin"), Some(PAGE_ORIGIN));
-    assert_eq!(header(&preflight, "access-control-allow-headers"), Some("Content-Type"));
+    assert_eq!(
+        header(&preflight, "access-control-allow-origin"),
+        Some(PAGE_ORIGIN)
+    );
+    assert_eq!(
+        header(&preflight, "access-control-allow-headers"),
+        Some("Content-Type")
+    );
     let unknown = client()
         .get(s.url("/nope"))
         .header("Origin", PAGE_ORIGIN)
@@ -227,8 +233,14 @@ async fn the_bundled_example_serves() {
         .await
         .unwrap();
     assert_eq!(unknown.status(), 403);
-    assert_eq!(header(&unknown, "access-control-allow-origin"), Some(PAGE_ORIGIN));
-    assert!(!s.stderr().contains("CORS:"), "no request of the example is blocked");
+    assert_eq!(
+        header(&unknown, "access-control-allow-origin"),
+        Some(PAGE_ORIGIN)
+    );
+    assert!(
+        !s.stderr().contains("CORS:"),
+        "no request of the example is blocked"
+    );
     let health: serde_json::Value = client()
         .get(s.url("/health"))
         .send()
