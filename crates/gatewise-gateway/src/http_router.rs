@@ -1,6 +1,6 @@
 //! Phase 1 for HTTP APIs (API Gateway v2), **match**: route keys (`GET /pets/{id}`,
-//! `ANY /{proxy+}`, `$default`) in a trie of their own, and the dispatch between REST and
-//! HTTP APIs, which gatewise serves side by side at the root.
+//! `ANY /{proxy+}`, `$default`) in a [`PathTrie`] of their own, and the dispatch between REST
+//! and HTTP APIs, which gatewise serves side by side at the root.
 //!
 //! AWS picks the most specific route whose method accepts the request (spec 5.9,
 //! DG http-api-develop-routes): at each segment a static segment beats `{param}`, which beats
@@ -14,6 +14,7 @@ use std::sync::atomic::AtomicBool;
 use gatewise_cors::http_api::HttpApiCors;
 use gatewise_model::{HttpAuthorization, HttpIntegration, Stack};
 
+use crate::path_trie::{self, PathTrie, Segment, segments};
 use crate::router::{Route, RouteConflict, RouteTable};
 
 /// The route key of the catch-all route.
@@ -30,7 +31,8 @@ pub const MIXED_TEMPLATE_UNMATCHED_IS_REST_403: bool = true;
 /// Every HTTP API route of a stack, ready for matching, plus each API's prepared CORS.
 #[derive(Debug, Default)]
 pub(crate) struct HttpRoutes {
-    nodes: Vec<Node>,
+    /// Path templates in segment shape; a node's route indices point into `routes`.
+    trie: PathTrie,
     routes: Vec<HttpRouteEntry>,
     /// The `$default` route, if an API has one (two are a conflict).
     default_route: Option<usize>,
@@ -38,16 +40,6 @@ pub(crate) struct HttpRoutes {
     cors: Vec<Option<HttpApiCors>>,
     /// Whether the stack has REST APIs too (see [`MIXED_TEMPLATE_UNMATCHED_IS_REST_403`]).
     has_rest: bool,
-}
-
-#[derive(Debug, Default)]
-struct Node {
-    /// Static children, sorted by segment for binary search.
-    statics: Vec<(Box<str>, usize)>,
-    param: Option<usize>,
-    greedy: Option<usize>,
-    /// Indices into [`HttpRoutes::routes`] of the routes ending at this node.
-    routes: Vec<usize>,
 }
 
 /// One route of one HTTP API.
@@ -105,37 +97,6 @@ pub(crate) enum HttpDispatch<'t, 'p> {
     NotFound { api: Option<usize> },
 }
 
-enum Segment<'a> {
-    Static(&'a str),
-    Param(&'a str),
-    Greedy(&'a str),
-}
-
-impl Segment<'_> {
-    /// Specificity rank: lower is more specific.
-    fn rank(&self) -> u8 {
-        match self {
-            Segment::Static(_) => 0,
-            Segment::Param(_) => 1,
-            Segment::Greedy(_) => 2,
-        }
-    }
-}
-
-fn parse_segment(segment: &str) -> Segment<'_> {
-    match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-        Some(inner) => match inner.strip_suffix('+') {
-            Some(name) => Segment::Greedy(name),
-            None => Segment::Param(inner),
-        },
-        None => Segment::Static(segment),
-    }
-}
-
-fn segments(path: &str) -> impl Iterator<Item = Segment<'_>> {
-    path.split('/').filter(|s| !s.is_empty()).map(parse_segment)
-}
-
 /// The path in segment shape (parameter names dropped), for conflict detection.
 fn shape(path: &str) -> String {
     let mut shape = String::with_capacity(path.len());
@@ -191,7 +152,6 @@ impl HttpRoutes {
     /// another HTTP API or a REST API already serves with the same method and path shape.
     pub(crate) fn build(stack: &Stack) -> Result<HttpRoutes, RouteConflict> {
         let mut table = HttpRoutes {
-            nodes: vec![Node::default()],
             has_rest: !stack.rest_apis.is_empty(),
             cors: stack
                 .http_apis
@@ -253,12 +213,7 @@ impl HttpRoutes {
                     route: route_index,
                     method: method.into(),
                     path: path.into(),
-                    param_names: segments(path)
-                        .filter_map(|s| match s {
-                            Segment::Param(n) | Segment::Greedy(n) => Some(n.into()),
-                            Segment::Static(_) => None,
-                        })
-                        .collect(),
+                    param_names: path_trie::param_names(path),
                     unverified_warned: AtomicBool::new(false),
                     label: label.into(),
                     api_label: format!("{} / {} (HTTP API)", api.logical_id, api.stage).into(),
@@ -266,62 +221,22 @@ impl HttpRoutes {
                 if key.is_none() {
                     table.default_route = Some(index);
                 } else {
-                    let node = table.insert_path(path, &this)?;
-                    table.nodes[node].routes.push(index);
+                    let node = table.trie.insert(path).map_err(|_| {
+                        conflict(format!(
+                            "{this} has a greedy parameter before its last segment; API Gateway \
+                             only allows it as the last segment"
+                        ))
+                    })?;
+                    table.trie.add_route(node, index);
                 }
             }
         }
         Ok(table)
     }
 
-    /// Walks (creating as needed) the trie nodes of a path template.
-    fn insert_path(&mut self, path: &str, this: &str) -> Result<usize, RouteConflict> {
-        let mut node = 0;
-        let mut rest = segments(path).peekable();
-        while let Some(segment) = rest.next() {
-            if matches!(segment, Segment::Greedy(_)) && rest.peek().is_some() {
-                return Err(conflict(format!(
-                    "{this} has a greedy parameter before its last segment; API Gateway only \
-                     allows it as the last segment"
-                )));
-            }
-            let here = &self.nodes[node];
-            let existing = match segment {
-                Segment::Static(s) => here
-                    .statics
-                    .binary_search_by(|(k, _)| (**k).cmp(s))
-                    .map(|i| here.statics[i].1)
-                    .ok(),
-                Segment::Param(_) => here.param,
-                Segment::Greedy(_) => here.greedy,
-            };
-            node = match existing {
-                Some(child) => child,
-                None => {
-                    let child = self.nodes.len();
-                    self.nodes.push(Node::default());
-                    let parent = &mut self.nodes[node];
-                    match segment {
-                        Segment::Static(s) => {
-                            let at = parent
-                                .statics
-                                .binary_search_by(|(k, _)| (**k).cmp(s))
-                                .unwrap_or_else(|at| at);
-                            parent.statics.insert(at, (s.into(), child));
-                        }
-                        Segment::Param(_) => parent.param = Some(child),
-                        Segment::Greedy(_) => parent.greedy = Some(child),
-                    }
-                    child
-                }
-            };
-        }
-        Ok(node)
-    }
-
     /// The route of `node` for `method`: the explicit method, else `ANY`.
     fn method_route(&self, node: usize, method: &str) -> Option<usize> {
-        let routes = &self.nodes[node].routes;
+        let routes = self.trie.routes(node);
         routes
             .iter()
             .find(|&&r| *self.routes[r].method == *method)
@@ -335,11 +250,7 @@ impl HttpRoutes {
         let trimmed = path.trim_start_matches('/').trim_end_matches('/');
         let mut values = Vec::new();
         let accepts = |node: usize| self.method_route(node, method).is_some();
-        let found = if trimmed.is_empty() {
-            accepts(0).then_some(0)
-        } else {
-            self.walk(0, trimmed, &mut values, &accepts)
-        };
+        let found = self.trie.find(trimmed, &mut values, &accepts);
         match found.and_then(|node| self.method_route(node, method)) {
             Some(route) => Some(HttpMatch {
                 entry: &self.routes[route],
@@ -355,54 +266,9 @@ impl HttpRoutes {
     /// The API one of whose routes (any method) matches `path`, if any.
     fn owner(&self, path: &str) -> Option<usize> {
         let trimmed = path.trim_start_matches('/').trim_end_matches('/');
-        let any = |node: usize| !self.nodes[node].routes.is_empty();
-        let node = if trimmed.is_empty() {
-            any(0).then_some(0)
-        } else {
-            self.walk(0, trimmed, &mut Vec::new(), &any)
-        }?;
-        Some(self.routes[self.nodes[node].routes[0]].api)
-    }
-
-    /// Depth-first search for the most specific node matching `rest` (non-empty) below
-    /// `node` that `accepts`; pushes captured values and pops them when a branch fails.
-    fn walk<'p>(
-        &self,
-        node: usize,
-        rest: &'p str,
-        values: &mut Vec<&'p str>,
-        accepts: &dyn Fn(usize) -> bool,
-    ) -> Option<usize> {
-        let here = &self.nodes[node];
-        let (segment, tail) = match rest.split_once('/') {
-            Some((segment, tail)) => (segment, Some(tail)),
-            None => (rest, None),
-        };
-        let descend = |child: usize, values: &mut Vec<&'p str>| match tail {
-            None => accepts(child).then_some(child),
-            Some(tail) => self.walk(child, tail, values, accepts),
-        };
-        if let Ok(i) = here.statics.binary_search_by(|(k, _)| (**k).cmp(segment))
-            && let Some(found) = descend(here.statics[i].1, values)
-        {
-            return Some(found);
-        }
-        if let Some(child) = here.param
-            && !segment.is_empty()
-        {
-            values.push(segment);
-            if let Some(found) = descend(child, values) {
-                return Some(found);
-            }
-            values.pop();
-        }
-        if let Some(child) = here.greedy
-            && accepts(child)
-        {
-            values.push(rest);
-            return Some(child);
-        }
-        None
+        let any = |node: usize| !self.trie.routes(node).is_empty();
+        let node = self.trie.find(trimmed, &mut Vec::new(), &any)?;
+        Some(self.routes[self.trie.routes(node)[0]].api)
     }
 
     /// The prepared `CorsConfiguration` of API `api`.

@@ -28,6 +28,7 @@ mod media_type;
 mod mock;
 mod observe;
 mod params;
+mod path_trie;
 mod pipeline;
 mod proxy_response;
 mod query;

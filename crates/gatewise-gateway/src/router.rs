@@ -2,8 +2,8 @@
 //!
 //! Runs first for every request; a miss short-circuits to the gateway response
 //! `MISSING_AUTHENTICATION_TOKEN` (spec 5.1). The table is built once at startup from the
-//! [`Stack`] and never changes while serving, so matching needs no locks: a trie of path
-//! segments, walked with backtracking (spec 4.2): at each segment a static child beats a
+//! [`Stack`] and never changes while serving, so matching needs no locks: a [`PathTrie`] of
+//! path segments, walked with backtracking (spec 4.2): at each segment a static child beats a
 //! `{param}` child, which beats a greedy `{name+}` child. The most specific *resource* that
 //! matches the path wins; then the method is chosen (explicit verb beats `ANY`). When that
 //! resource lacks the method, a less specific resource that matches the path and declares it
@@ -23,6 +23,7 @@ use gatewise_model::{Authorization, FunctionIndex, Integration, SourceLocation, 
 use crate::http_router::HttpRoutes;
 use crate::lambda_integration::CompiledLambda;
 use crate::mock::CompiledMock;
+use crate::path_trie::{self, GreedyNotLast, PathTrie};
 
 /// Whether a method missing on the most specific matching resource falls back to a less
 /// specific resource that matches the path and declares the method (or `ANY`).
@@ -36,7 +37,9 @@ pub const METHOD_MISS_FALLS_BACK: bool = true;
 /// The routes of every REST API in a stack, ready for matching.
 #[derive(Debug)]
 pub struct RouteTable {
-    nodes: Vec<Node>,
+    /// Resources in segment shape; a node's route indices point into `routes`: the methods
+    /// declared on that exact resource.
+    trie: PathTrie,
     routes: Vec<Route>,
     /// The routes of the stack's HTTP APIs, served at the same root (see `http_router`).
     pub(crate) http: HttpRoutes,
@@ -57,17 +60,6 @@ impl fmt::Display for RouteConflict {
 }
 
 impl std::error::Error for RouteConflict {}
-
-/// One trie node: a path prefix in segment shape (parameter names are not part of the shape).
-#[derive(Debug, Default)]
-struct Node {
-    /// Static children, sorted by segment for binary search.
-    statics: Vec<(Box<str>, usize)>,
-    param: Option<usize>,
-    greedy: Option<usize>,
-    /// Indices into [`RouteTable::routes`] of the methods declared on this exact resource.
-    methods: Vec<usize>,
-}
 
 /// One method of one resource of one REST API, with what the pipeline needs to run it.
 #[derive(Debug)]
@@ -172,28 +164,6 @@ impl fmt::Display for Miss<'_> {
     }
 }
 
-enum Segment<'a> {
-    Static(&'a str),
-    Param(&'a str),
-    Greedy(&'a str),
-}
-
-fn parse_segment(segment: &str) -> Segment<'_> {
-    if let Some(inner) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-        match inner.strip_suffix('+') {
-            Some(name) => Segment::Greedy(name),
-            None => Segment::Param(inner),
-        }
-    } else {
-        Segment::Static(segment)
-    }
-}
-
-/// The segments of a resource template (`/` → none).
-fn template_segments(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/').filter(|s| !s.is_empty())
-}
-
 /// The serving form of a method's integration and its `TARGET` column.
 fn route_target(
     stack: &Stack,
@@ -266,22 +236,30 @@ impl RouteTable {
     /// routes of its HTTP APIs (which must not claim a REST route, see `http_router`).
     pub fn build(stack: &Stack) -> Result<RouteTable, RouteConflict> {
         let mut table = RouteTable {
-            nodes: vec![Node::default()],
+            trie: PathTrie::default(),
             routes: Vec::new(),
             http: HttpRoutes::default(),
         };
         for (api_index, api) in stack.rest_apis.iter().enumerate() {
             for (resource_index, resource) in api.resources.iter().enumerate() {
-                let node = table.insert_path(&resource.path, api, resource_index)?;
-                let param_names: Vec<Box<str>> = template_segments(&resource.path)
-                    .filter_map(|s| match parse_segment(s) {
-                        Segment::Param(n) | Segment::Greedy(n) => Some(n.into()),
-                        Segment::Static(_) => None,
-                    })
-                    .collect();
+                let greedy_not_last = |GreedyNotLast { name }| RouteConflict {
+                    message: format!(
+                        "resource {} of API {} ({}) has the greedy parameter {{{name}+}} before \
+                         its last segment; API Gateway only allows it as the last segment",
+                        resource.path,
+                        api.logical_id,
+                        resource
+                            .methods
+                            .first()
+                            .map_or(&api.location, |m| &m.location),
+                    ),
+                };
+                let node = table.trie.insert(&resource.path).map_err(greedy_not_last)?;
+                let param_names = path_trie::param_names(&resource.path);
                 for (method_index, method) in resource.methods.iter().enumerate() {
-                    if let Some(&other) = table.nodes[node]
-                        .methods
+                    if let Some(&other) = table
+                        .trie
+                        .routes(node)
                         .iter()
                         .find(|&&r| *table.routes[r].method == *method.http_method)
                     {
@@ -316,7 +294,7 @@ impl RouteTable {
                             ),
                         });
                     }
-                    table.nodes[node].methods.push(table.routes.len());
+                    table.trie.add_route(node, table.routes.len());
                     table.routes.push(Route {
                         method: method.http_method.as_str().into(),
                         api: api_index,
@@ -339,59 +317,6 @@ impl RouteTable {
         Ok(table)
     }
 
-    /// Walks (creating as needed) the trie nodes for a resource template.
-    fn insert_path(
-        &mut self,
-        path: &str,
-        api: &gatewise_model::RestApi,
-        resource_index: usize,
-    ) -> Result<usize, RouteConflict> {
-        let mut node = 0;
-        let mut segments = template_segments(path).peekable();
-        while let Some(segment) = segments.next() {
-            let is_last = segments.peek().is_none();
-            let existing = match parse_segment(segment) {
-                Segment::Static(s) => self.nodes[node]
-                    .statics
-                    .binary_search_by(|(k, _)| (**k).cmp(s))
-                    .map(|i| self.nodes[node].statics[i].1)
-                    .map_err(|i| (i, Some(s))),
-                Segment::Param(_) => self.nodes[node].param.ok_or((0, None)),
-                Segment::Greedy(name) => {
-                    if !is_last {
-                        return Err(RouteConflict {
-                            message: format!(
-                                "resource {path} of API {} ({}) has the greedy parameter \
-                                 {{{name}+}} before its last segment; API Gateway only allows \
-                                 it as the last segment",
-                                api.logical_id,
-                                api.resources[resource_index]
-                                    .methods
-                                    .first()
-                                    .map_or(&api.location, |m| &m.location),
-                            ),
-                        });
-                    }
-                    self.nodes[node].greedy.ok_or((0, None))
-                }
-            };
-            node = match existing {
-                Ok(child) => child,
-                Err((at, static_segment)) => {
-                    let child = self.nodes.len();
-                    self.nodes.push(Node::default());
-                    match (static_segment, parse_segment(segment)) {
-                        (Some(s), _) => self.nodes[node].statics.insert(at, (s.into(), child)),
-                        (None, Segment::Greedy(_)) => self.nodes[node].greedy = Some(child),
-                        (None, _) => self.nodes[node].param = Some(child),
-                    }
-                    child
-                }
-            };
-        }
-        Ok(node)
-    }
-
     /// Finds the route for `method` on the raw request `path` (spec 4.2, 4.7, 5.1).
     ///
     /// Leading and trailing slashes are ignored for matching (`/a/` and `//a` reach `/a`,
@@ -404,9 +329,10 @@ impl RouteTable {
     ) -> Result<RouteMatch<'t, 'p>, Miss<'t>> {
         let trimmed = path.trim_start_matches('/').trim_end_matches('/');
         let mut values = Vec::new();
-        let any_method = |node: usize| !self.nodes[node].methods.is_empty();
+        let any_method = |node: usize| !self.trie.routes(node).is_empty();
         let node = self
-            .resource(trimmed, &mut values, &any_method)
+            .trie
+            .find(trimmed, &mut values, &any_method)
             .ok_or(Miss::Path)?;
         if let Some(chosen) = self.method_route(node, method) {
             return Ok(RouteMatch {
@@ -417,7 +343,7 @@ impl RouteTable {
         if METHOD_MISS_FALLS_BACK {
             let mut fallback_values = Vec::new();
             let declares = |node: usize| self.method_route(node, method).is_some();
-            if let Some(other) = self.resource(trimmed, &mut fallback_values, &declares)
+            if let Some(other) = self.trie.find(trimmed, &mut fallback_values, &declares)
                 && let Some(chosen) = self.method_route(other, method)
             {
                 return Ok(RouteMatch {
@@ -426,7 +352,7 @@ impl RouteTable {
                 });
             }
         }
-        let methods = &self.nodes[node].methods;
+        let methods = self.trie.routes(node);
         Err(Miss::Method {
             api: self.routes[methods[0]].api,
             resource: &self.routes[methods[0]].path,
@@ -434,69 +360,14 @@ impl RouteTable {
         })
     }
 
-    /// The most specific resource node matching the trimmed path that `accepts`.
-    fn resource<'p>(
-        &self,
-        trimmed: &'p str,
-        values: &mut Vec<&'p str>,
-        accepts: &dyn Fn(usize) -> bool,
-    ) -> Option<usize> {
-        if trimmed.is_empty() {
-            accepts(0).then_some(0)
-        } else {
-            self.walk(0, trimmed, values, accepts)
-        }
-    }
-
     /// The route of `node` for `method`: the explicit verb, else `ANY` (spec 4.2).
     fn method_route(&self, node: usize, method: &str) -> Option<usize> {
-        let methods = &self.nodes[node].methods;
+        let methods = self.trie.routes(node);
         methods
             .iter()
             .find(|&&r| *self.routes[r].method == *method)
             .or_else(|| methods.iter().find(|&&r| &*self.routes[r].method == "ANY"))
             .copied()
-    }
-
-    /// Depth-first search for the most specific resource matching `rest` (non-empty) below
-    /// `node` that `accepts`; pushes captured values and pops them again when a branch fails.
-    fn walk<'p>(
-        &self,
-        node: usize,
-        rest: &'p str,
-        values: &mut Vec<&'p str>,
-        accepts: &dyn Fn(usize) -> bool,
-    ) -> Option<usize> {
-        let here = &self.nodes[node];
-        let (segment, tail) = match rest.split_once('/') {
-            Some((segment, tail)) => (segment, Some(tail)),
-            None => (rest, None),
-        };
-        let descend = |child: usize, values: &mut Vec<&'p str>| match tail {
-            None => accepts(child).then_some(child),
-            Some(tail) => self.walk(child, tail, values, accepts),
-        };
-        if let Ok(i) = here.statics.binary_search_by(|(k, _)| (**k).cmp(segment))
-            && let Some(found) = descend(here.statics[i].1, values)
-        {
-            return Some(found);
-        }
-        if let Some(child) = here.param
-            && !segment.is_empty()
-        {
-            values.push(segment);
-            if let Some(found) = descend(child, values) {
-                return Some(found);
-            }
-            values.pop();
-        }
-        if let Some(child) = here.greedy
-            && accepts(child)
-        {
-            values.push(rest);
-            return Some(child);
-        }
-        None
     }
 }
 
