@@ -118,6 +118,8 @@ pub(crate) struct Instance {
     exit: watch::Receiver<Option<String>>,
     /// Reported once, on the instance's first invocation.
     init_duration: Option<Duration>,
+    /// The pool's code generation when the instance was started; a code change makes it stale.
+    generation: u64,
     _api: RuntimeApi,
 }
 
@@ -130,10 +132,12 @@ impl Drop for Instance {
 
 impl Instance {
     /// Starts a process and waits until it asks for its first invocation. The error is the
-    /// cause of an init failure, for `InvokeError::InitFailed`.
+    /// cause of an init failure, for `InvokeError::InitFailed`. `generation` is the pool's code
+    /// generation read before the process starts (so before it reads any code).
     pub async fn start(
         spec: &FunctionSpec,
         registry: &Arc<ProcessRegistry>,
+        generation: u64,
     ) -> Result<Instance, String> {
         let started = Instant::now();
         let listener = TcpListener::bind(("127.0.0.1", 0))
@@ -199,6 +203,7 @@ impl Instance {
             events,
             exit,
             init_duration: None,
+            generation,
             _api: api,
         };
         if let Err(cause) = instance.wait_until_ready().await {
@@ -242,6 +247,10 @@ impl Instance {
 
     pub fn pid(&self) -> i32 {
         self.pid
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     pub fn has_exited(&self) -> bool {
@@ -295,8 +304,18 @@ impl Instance {
 
     /// Kills the process group and waits until the process has been reaped, so a pool never
     /// counts more live processes than its ceiling.
-    async fn kill_and_wait(&mut self) {
+    pub async fn kill_and_wait(&mut self) {
+        self.kill();
+        self.wait_reaped().await;
+    }
+
+    /// Kills the process group (SIGKILL), without waiting.
+    pub fn kill(&self) {
         kill_group(self.pid);
+    }
+
+    /// Waits (bounded) until the process has been reaped.
+    pub async fn wait_reaped(&mut self) {
         let _ = tokio::time::timeout(KILL_WAIT, self.exit.wait_for(Option::is_some)).await;
     }
 }

@@ -5,7 +5,9 @@
 //! A [`FunctionHost`] owns one pool of instances per function. An instance serves one
 //! invocation at a time; warm instances are reused; a pool grows on demand up to the
 //! function's concurrency; an instance that times out or crashes is killed (its whole process
-//! group) and replaced on the next invocation.
+//! group) and replaced on the next invocation. [`FunctionHost::recycle`] applies a code change:
+//! idle instances are stopped, busy ones finish their invocation first, and later invocations
+//! get fresh processes that load the new code.
 //!
 //! How a process is started: `provided*` runs `<CodeUri>/bootstrap`; `nodejs*` and
 //! `python3.*` run the bundled runtime clients (`runtimes/` at the repository root, embedded
@@ -20,7 +22,8 @@
 //! output, and Lambda's `START` / `END` / `REPORT` lines.
 //!
 //! CONTRACT (kept stable for the gateway and the binary): `FunctionHost::start`,
-//! `FunctionHost::invoke`, `FunctionHost::shutdown`, `HostOptions`, `WarmPolicy`,
+//! `FunctionHost::invoke`, `FunctionHost::recycle`, `FunctionHost::shutdown`, `HostOptions`,
+//! `WarmPolicy`,
 //! `EnvOverrides`, `InvokeError`, `HostError`.
 
 mod environment;
@@ -119,6 +122,7 @@ pub struct HostError {
 /// The pools of function instances for one stack.
 pub struct FunctionHost {
     pools: Vec<Arc<Pool>>,
+    warm: WarmPolicy,
     /// Runtime clients and inline code; kept until the host (and its processes) are gone.
     _files: RuntimeFiles,
 }
@@ -143,17 +147,18 @@ impl FunctionHost {
         let mut pools = Vec::with_capacity(functions.len());
         for (index, function) in functions.iter().enumerate() {
             let launch = interpreters.launch(function, index, &files).await?;
-            pools.push(Arc::new(Pool::new(FunctionSpec {
+            pools.push(Pool::new(FunctionSpec {
                 function: function.clone(),
                 log_name: Arc::from(function.name.as_str()),
                 launch,
                 runtime_dir: files.runtime_dir().to_path_buf(),
                 host_env: Arc::clone(&host_env),
                 overrides: Arc::clone(&overrides),
-            })));
+            }));
         }
         let host = FunctionHost {
             pools,
+            warm: options.warm,
             _files: files,
         };
         if options.warm == WarmPolicy::Eager {
@@ -186,6 +191,21 @@ impl FunctionHost {
             )));
         };
         pool.invoke(invocation).await
+    }
+
+    /// Applies a change to `function`'s code: every idle instance is stopped now (its whole
+    /// process group), every busy one finishes its current invocation and is then discarded,
+    /// and later invocations start fresh processes. With [`WarmPolicy::Eager`] one replacement
+    /// is started right away (when a slot is free), as at startup. Logs
+    /// `[Name] Code changed: instances restarted`. Does nothing for an unknown index or after
+    /// [`FunctionHost::shutdown`].
+    pub async fn recycle(&self, function: FunctionIndex) {
+        let Some(pool) = self.pools.get(function) else {
+            return;
+        };
+        if pool.recycle().await && self.warm == WarmPolicy::Eager {
+            pool.warm_replacement().await;
+        }
     }
 
     /// Stops every instance (whole process groups) and waits until they are gone.

@@ -65,6 +65,20 @@ pub(crate) fn warm_init_line(init: Duration) -> String {
     )
 }
 
+/// The line for a code change ([`crate::FunctionHost::recycle`]); `busy` instances finish
+/// their invocation before they go.
+pub(crate) fn code_changed_line(busy: usize) -> String {
+    match busy {
+        0 => "Code changed: instances restarted".into(),
+        1 => {
+            "Code changed: instances restarted (1 busy instance finishes its request first)".into()
+        }
+        n => format!(
+            "Code changed: instances restarted ({n} busy instances finish their requests first)"
+        ),
+    }
+}
+
 /// Lambda's `REPORT` line. Billing rounds up to the next millisecond; `Init Duration` appears
 /// only on the invocation that started the instance (a cold start).
 pub(crate) fn report_line(

@@ -3,10 +3,16 @@
 //!
 //! A *slot* is the right to one live process. An invocation holds a [`Lease`] on a slot for
 //! as long as it runs; dropping the lease (an error, a cancelled request) gives the slot back,
-//! so the count of live processes can never drift from the processes that exist.
+//! so the count of live processes can never drift from the processes that exist. A slot whose
+//! process is still running is given back only once that process has been killed and reaped,
+//! so a new process never starts beside a dying one past the ceiling.
+//!
+//! Code changes ([`Pool::recycle`]) bump the pool's *generation*: idle instances of an older
+//! generation are stopped at once, busy ones finish their invocation and are then retired
+//! instead of going back to the idle stack.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -25,6 +31,9 @@ pub(crate) struct Pool {
     max: usize,
     state: Mutex<PoolState>,
     registry: Arc<ProcessRegistry>,
+    /// The pool itself, for the task that gives a retired instance's slot back once its
+    /// process has been reaped.
+    me: Weak<Pool>,
 }
 
 #[derive(Default)]
@@ -35,6 +44,8 @@ struct PoolState {
     live: usize,
     waiters: VecDeque<oneshot::Sender<Grant>>,
     closed: bool,
+    /// Bumped on every code change; instances started under an older one are stale.
+    generation: u64,
 }
 
 /// A slot handed to a waiting invocation.
@@ -55,13 +66,9 @@ struct Lease<'a> {
 impl Drop for Lease<'_> {
     fn drop(&mut self) {
         match self.instance.take() {
-            Some(instance) if self.reusable && !instance.has_exited() => {
-                self.pool.put_back(instance);
-            }
-            instance => {
-                drop(instance);
-                self.pool.free_slot();
-            }
+            Some(instance) if self.reusable => self.pool.put_back(instance),
+            Some(instance) => self.pool.retire(instance),
+            None => self.pool.free_slot(),
         }
     }
 }
@@ -82,18 +89,19 @@ impl Drop for Waiting<'_> {
 }
 
 impl Pool {
-    pub fn new(spec: FunctionSpec) -> Self {
+    pub fn new(spec: FunctionSpec) -> Arc<Self> {
         let max = spec
             .function
             .reserved_concurrency
             .map_or(DEFAULT_MAX_INSTANCES_PER_FUNCTION, |n| n as usize)
             .max(1);
-        Self {
+        Arc::new_cyclic(|me| Self {
             spec,
             max,
             state: Mutex::new(PoolState::default()),
             registry: Arc::default(),
-        }
+            me: me.clone(),
+        })
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, PoolState> {
@@ -150,13 +158,19 @@ impl Pool {
         }
     }
 
-    /// Returns a healthy instance: to the longest waiter, else to the idle stack.
+    /// Returns a healthy instance: to the longest waiter, else to the idle stack. An instance
+    /// that has exited, or runs code older than the last change, is retired instead.
     fn put_back(&self, mut instance: Instance) {
         let mut state = self.state();
         if state.closed {
             state.live -= 1;
             drop(state);
             drop(instance);
+            return;
+        }
+        if instance.has_exited() || instance.generation() != state.generation {
+            drop(state);
+            self.retire(instance);
             return;
         }
         while let Some(waiter) = state.waiters.pop_front() {
@@ -167,6 +181,55 @@ impl Pool {
             instance = returned;
         }
         state.idle.push(instance);
+    }
+
+    /// Gives up the slot of an instance that must not serve again. A process that has already
+    /// exited frees the slot now; a live one is killed (its whole group) and its slot is freed
+    /// once the process has been reaped, by a task, since this runs in `Drop`.
+    fn retire(&self, instance: Instance) {
+        if instance.has_exited() {
+            drop(instance);
+            self.free_slot();
+            return;
+        }
+        instance.kill();
+        match (self.me.upgrade(), tokio::runtime::Handle::try_current()) {
+            (Some(pool), Ok(runtime)) => {
+                runtime.spawn(async move {
+                    let mut instance = instance;
+                    instance.wait_reaped().await;
+                    drop(instance);
+                    pool.free_slot();
+                });
+            }
+            // No runtime to wait on (a host being torn down): the kill has been sent.
+            _ => {
+                drop(instance);
+                self.free_slot();
+            }
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        self.state().generation
+    }
+
+    /// An instance handed over before the last code change is stopped here; the lease keeps
+    /// its slot and starts a fresh instance in its place.
+    async fn drop_stale(&self, lease: &mut Lease<'_>) {
+        let current = self.generation();
+        let Some(instance) = lease
+            .instance
+            .as_mut()
+            .filter(|instance| instance.generation() != current)
+        else {
+            return;
+        };
+        // Cancelled while stopping: the lease retires the instance.
+        lease.reusable = false;
+        instance.kill_and_wait().await;
+        lease.instance = None;
+        lease.reusable = true;
     }
 
     /// Gives up a slot whose instance is gone: the longest waiter may start a new one.
@@ -185,11 +248,32 @@ impl Pool {
     /// Starts one instance ahead of traffic; failures are logged and left for the first
     /// invocation to report, as Lambda reports them.
     pub async fn warm(&self) {
-        let Ok(mut lease) = self.acquire().await else {
+        let Ok(lease) = self.acquire().await else {
             return;
         };
+        self.warm_up(lease).await;
+    }
+
+    /// After a code change (`--warm eager`): starts one fresh instance if a slot is free right
+    /// now and no current instance is idle. It never queues: with every slot busy, the
+    /// replacements start when those invocations end.
+    pub async fn warm_replacement(&self) {
+        let lease = {
+            let mut state = self.state();
+            if state.closed || !state.idle.is_empty() || state.live >= self.max {
+                return;
+            }
+            state.live += 1;
+            self.lease(Grant::Fresh)
+        };
+        self.warm_up(lease).await;
+    }
+
+    async fn warm_up(&self, mut lease: Lease<'_>) {
+        self.drop_stale(&mut lease).await;
         if lease.instance.is_none() {
-            match Instance::start(&self.spec, &self.registry).await {
+            let generation = self.generation();
+            match Instance::start(&self.spec, &self.registry, generation).await {
                 Ok(mut instance) => {
                     // Like provisioned concurrency: the init is reported now, and the first
                     // invocation's REPORT line is a warm one.
@@ -211,9 +295,12 @@ impl Pool {
         let mut retried = false;
         loop {
             let mut lease = self.acquire().await?;
+            self.drop_stale(&mut lease).await;
+            let generation = self.generation();
             let instance = match &mut lease.instance {
                 Some(instance) => instance,
-                empty @ None => match Instance::start(&self.spec, &self.registry).await {
+                empty @ None => match Instance::start(&self.spec, &self.registry, generation).await
+                {
                     Ok(instance) => empty.insert(instance),
                     Err(cause) => {
                         self.log_init_failure(&cause);
@@ -291,6 +378,43 @@ impl Pool {
             &self.spec.log_name,
             &format!("Init failed ({}): {cause}", self.spec.entry_point()),
         );
+    }
+
+    /// The code changed: stops every idle instance (whole process groups, reaped before their
+    /// slots are given back) and marks busy ones stale, so they are retired when their current
+    /// invocation ends. False when the pool is shut down.
+    pub async fn recycle(&self) -> bool {
+        let (idle, busy) = {
+            let mut state = self.state();
+            if state.closed {
+                return false;
+            }
+            state.generation += 1;
+            let idle = std::mem::take(&mut state.idle);
+            let busy = state.live - idle.len();
+            (idle, busy)
+        };
+        log::line(&self.spec.log_name, &log::code_changed_line(busy));
+        // Each keeps its slot until its process is reaped; cancelled, the leases retire them.
+        let mut stopping: Vec<Lease<'_>> = idle
+            .into_iter()
+            .map(|instance| Lease {
+                pool: self,
+                instance: Some(instance),
+                reusable: false,
+            })
+            .collect();
+        for instance in stopping.iter().filter_map(|lease| lease.instance.as_ref()) {
+            instance.kill();
+        }
+        for lease in &mut stopping {
+            if let Some(instance) = lease.instance.as_mut() {
+                instance.wait_reaped().await;
+            }
+            // Reaped: dropping the empty lease frees the slot.
+            lease.instance = None;
+        }
+        true
     }
 
     /// Live processes, busy or idle.

@@ -573,3 +573,176 @@ async fn a_killed_gatewise_leaves_no_orphans() {
     }
     panic!("function process {pid} outlived its killed host");
 }
+
+/// A code folder of its own with `app.js` answering `{version, pid}` (after `event.ms`), so a
+/// test can rewrite the handler.
+fn versioned_code(version: u32) -> (tempfile::TempDir, Function) {
+    let dir = tempfile::tempdir().unwrap();
+    write_version(dir.path(), version);
+    let function = function(
+        "nodejs20.x",
+        "app.handler",
+        FunctionCode::Directory(dir.path().to_path_buf()),
+    );
+    (dir, function)
+}
+
+fn write_version(dir: &Path, version: u32) {
+    let source = format!(
+        "exports.handler = async (event) => {{\n  if (event.ms) await new Promise((resolve) => setTimeout(resolve, event.ms));\n  return {{ version: {version}, pid: process.pid }};\n}};\n"
+    );
+    std::fs::write(dir.join("app.js"), source).unwrap();
+}
+
+fn version_and_pid(out: &Value) -> (i64, i64) {
+    (
+        out["version"].as_i64().unwrap(),
+        out["pid"].as_i64().unwrap(),
+    )
+}
+
+async fn wait_until_gone(pid: i64) {
+    for _ in 0..100 {
+        if process_is_gone(pid) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("pid {pid} still runs");
+}
+
+#[tokio::test]
+async fn recycle_restarts_idle_instances_with_the_new_code() {
+    for warm in [WarmPolicy::Eager, WarmPolicy::Lazy] {
+        let (dir, function) = versioned_code(1);
+        let options = HostOptions {
+            warm,
+            ..HostOptions::default()
+        };
+        let host = FunctionHost::start(&[function], options).await.unwrap();
+        let (version, old_pid) = version_and_pid(&invoke(&host, 0, json!({})).await.unwrap());
+        assert_eq!(version, 1);
+        write_version(dir.path(), 2);
+        host.recycle(0).await;
+        // The idle instance is reaped before recycle returns; eager warms a replacement.
+        assert!(
+            process_is_gone(old_pid),
+            "{warm:?}: the idle instance is stopped"
+        );
+        let want_live = usize::from(warm == WarmPolicy::Eager);
+        assert_eq!(host.live_processes(0), want_live, "{warm:?}");
+        let (version, pid) = version_and_pid(&invoke(&host, 0, json!({})).await.unwrap());
+        assert_eq!(version, 2, "{warm:?}");
+        assert_ne!(pid, old_pid, "{warm:?}");
+        // The fresh instance is warm again afterwards.
+        let again = version_and_pid(&invoke(&host, 0, json!({})).await.unwrap());
+        assert_eq!(again, (2, pid), "{warm:?}");
+        host.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recycle_lets_a_busy_instance_finish_its_invocation() {
+    let (dir, function) = versioned_code(1);
+    let host = Arc::new(host(&[function]).await);
+    let (_, old_pid) = version_and_pid(&invoke(&host, 0, json!({})).await.unwrap());
+    let slow = {
+        let host = Arc::clone(&host);
+        tokio::spawn(async move { invoke(&host, 0, json!({"ms": 1500})).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    write_version(dir.path(), 2);
+    host.recycle(0).await;
+    assert!(!process_is_gone(old_pid), "the busy instance is not killed");
+    let out = slow
+        .await
+        .unwrap()
+        .expect("the running invocation completes");
+    assert_eq!(version_and_pid(&out), (1, old_pid));
+    let (version, pid) = version_and_pid(&invoke(&host, 0, json!({})).await.unwrap());
+    assert_eq!(version, 2);
+    assert_ne!(pid, old_pid);
+    wait_until_gone(old_pid).await;
+    assert_eq!(host.live_processes(0), 1);
+    host.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recycle_keeps_reserved_concurrency_exact() {
+    let (dir, mut function) = versioned_code(1);
+    function.reserved_concurrency = Some(1);
+    let host = Arc::new(host(&[function]).await);
+    // Samples the process count all along.
+    let most = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let sampler = {
+        let (host, most) = (Arc::clone(&host), Arc::clone(&most));
+        tokio::spawn(async move {
+            loop {
+                most.fetch_max(host.live_processes(0), std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        })
+    };
+    let (_, first_pid) = version_and_pid(&invoke(&host, 0, json!({})).await.unwrap());
+
+    // Idle instance: stopped, and the eager replacement takes the only slot.
+    write_version(dir.path(), 2);
+    host.recycle(0).await;
+    let (version, second_pid) = version_and_pid(&invoke(&host, 0, json!({})).await.unwrap());
+    assert_eq!(version, 2);
+    assert_ne!(second_pid, first_pid);
+
+    // Busy instance: no slot for a replacement; invocations queued behind it get a fresh one
+    // once it has finished and been reaped.
+    let slow = {
+        let host = Arc::clone(&host);
+        tokio::spawn(async move { invoke(&host, 0, json!({"ms": 800})).await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    write_version(dir.path(), 3);
+    host.recycle(0).await;
+    let mut queued = tokio::task::JoinSet::new();
+    for _ in 0..3 {
+        let host = Arc::clone(&host);
+        queued.spawn(async move { invoke(&host, 0, json!({})).await });
+    }
+    let out = slow
+        .await
+        .unwrap()
+        .expect("the running invocation completes");
+    assert_eq!(version_and_pid(&out), (2, second_pid));
+    let mut pids = std::collections::BTreeSet::new();
+    while let Some(done) = queued.join_next().await {
+        let (version, pid) = version_and_pid(&done.unwrap().expect("queued invocation succeeds"));
+        assert_eq!(version, 3);
+        pids.insert(pid);
+    }
+    assert_eq!(
+        pids.len(),
+        1,
+        "one fresh instance serves the queue: {pids:?}"
+    );
+    assert!(!pids.contains(&second_pid));
+
+    // A recycle with nothing running, then more traffic: still one process at most.
+    host.recycle(0).await;
+    for _ in 0..3 {
+        invoke(&host, 0, json!({})).await.unwrap();
+    }
+    sampler.abort();
+    let most = most.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(most <= 1, "at most 1 process, saw {most}");
+    assert_eq!(host.live_processes(0), 1);
+    host.shutdown().await;
+}
+
+#[tokio::test]
+async fn recycle_after_shutdown_or_of_an_unknown_function_does_nothing() {
+    let (_dir, function) = versioned_code(1);
+    let host = host(&[function]).await;
+    host.recycle(7).await;
+    assert_eq!(host.live_processes(0), 1);
+    host.shutdown().await;
+    host.recycle(0).await;
+    assert_eq!(host.live_processes(0), 0);
+}

@@ -104,6 +104,12 @@ pub struct ServeArgs {
     /// values of the template; repeat for several.
     #[arg(long = "api-key", value_name = "KEY")]
     pub api_keys: Vec<String>,
+
+    /// Do not watch the functions' code folders. By default a change to a file in a function's
+    /// `CodeUri` folder restarts that function's instances (a busy one finishes its request
+    /// first), so the next request runs the new code.
+    #[arg(long)]
+    pub no_watch: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,7 @@ mod cli;
 mod env_vars;
 mod probe;
 mod serve;
+mod watch;
 
 use std::process::ExitCode;
 

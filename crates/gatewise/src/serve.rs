@@ -1,5 +1,6 @@
 //! `gatewise serve` and `gatewise routes`: load the template, build the route table, start
-//! the function host and the gateway, and stop everything cleanly on Ctrl-C or SIGTERM.
+//! the function host, the code watcher and the gateway, and stop everything cleanly on Ctrl-C
+//! or SIGTERM.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -14,6 +15,7 @@ use gatewise_template::LoadOptions;
 
 use crate::cli::{ServeArgs, TemplateArgs, Warm};
 use crate::env_vars::{parse_parameter_overrides, read_env_vars};
+use crate::watch::CodeWatcher;
 
 /// Exit status for anything the user has to fix before gatewise can run (bad template,
 /// bad flag value, port in use), matching clap's usage errors.
@@ -75,6 +77,13 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             .map_err(|e| format!("error: {e}"))?,
     );
 
+    // Watching starts before `Listening on`: an edit made once requests are accepted is seen.
+    let watcher = if args.no_watch {
+        None
+    } else {
+        CodeWatcher::start(&stack, Arc::clone(&functions))
+    };
+
     print!("{routes}");
     print_generated_api_keys(&stack);
     println!("Listening on http://{local}");
@@ -85,6 +94,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     let gateway = Arc::new(Gateway::new(stack, routes, Arc::clone(&functions), options));
     let served = gateway.serve(listener, shutdown_signal()).await;
+    if let Some(watcher) = watcher {
+        watcher.stop();
+    }
     functions.shutdown().await;
     served.map_err(|e| format!("error: the server stopped: {e}"))
 }
