@@ -123,7 +123,8 @@ struct ProxyEvent<'s, 'a> {
     is_base64_encoded: bool,
 }
 
-struct PathParameters<'a>(&'a [(&'a str, &'a str)]);
+/// Captured path parameters as a JSON object, in segment order (both payload formats).
+pub(crate) struct PathParameters<'a>(pub &'a [(&'a str, &'a str)]);
 
 impl Serialize for PathParameters<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -15,7 +15,9 @@ use serde_json::{Map, Value};
 
 use gatewise_model::{HttpApi, pseudo};
 
-use crate::event_v1::{BuiltEvent, DROPPED_REQUEST_HEADERS, EventIds, EventRequest};
+use crate::event_v1::{
+    BuiltEvent, DROPPED_REQUEST_HEADERS, EventIds, EventRequest, PathParameters,
+};
 use crate::media_type::first_media_type;
 use crate::query::decode_query;
 
@@ -104,14 +106,6 @@ impl Serialize for JoinedValue<'_, '_> {
             [one] => serializer.serialize_str(one),
             many => serializer.serialize_str(&many.join(",")),
         }
-    }
-}
-
-struct PathParameters<'a>(&'a [(&'a str, &'a str)]);
-
-impl Serialize for PathParameters<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
     }
 }
 

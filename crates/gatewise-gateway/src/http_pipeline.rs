@@ -19,7 +19,7 @@ use hyper::body::Body;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::cors_verdict::{Observed, explanation};
+use crate::cors_verdict::Observed;
 use crate::event_v1::{EventIds, EventRequest, HttpV1Target, build_http_v1_event};
 use crate::event_v2::{V2Target, build_event_v2};
 use crate::http_auth::{HttpAuthRequest, authorize_http};
@@ -28,7 +28,7 @@ use crate::http_response::{parse_v1_response, parse_v2_response};
 use crate::http_router::{HttpDispatch, HttpMatch, HttpRoutes};
 use crate::http_source::{HttpAnswer, HttpCause, HttpSource};
 use crate::ids::{RequestIds, trace_id};
-use crate::observe::{Exchange, access_log, emit};
+use crate::observe::{Exchange, record};
 use crate::params::RequestView;
 use crate::pipeline::{ConnectionInfo, Invoke, MAX_REQUEST_BODY_BYTES};
 use crate::raw_head::RawHeaderNames;
@@ -134,27 +134,24 @@ impl<'g> HttpGateway<'g> {
             route,
             answer,
         });
-        let mut entry = access_log(&Exchange {
-            method,
-            path,
-            status: response.status(),
-            elapsed: started.elapsed(),
-            source: &source,
-            reason: reason.as_deref(),
-        });
-        if let Some(line) = explanation(&Observed {
-            parts,
-            status: response.status().as_u16(),
-            response_headers: response.headers(),
-            source: &source,
-            api: None,
-            method: None,
-        }) {
-            entry.push_str("  ");
-            entry.push_str(&line);
-            entry.push('\n');
-        }
-        emit(&entry);
+        record(
+            &Exchange {
+                method,
+                path,
+                status: response.status(),
+                elapsed: started.elapsed(),
+                source: &source,
+                reason: reason.as_deref(),
+            },
+            &Observed {
+                parts,
+                status: response.status().as_u16(),
+                response_headers: response.headers(),
+                source: &source,
+                api: None,
+                method: None,
+            },
+        );
         response
     }
 

@@ -11,8 +11,8 @@ use serde_json::Value;
 use base64::Engine as _;
 
 use crate::proxy_response::{
-    LENIENT_BASE64, NON_STRING_BODY, NonStringBody, ProxyResponse, ProxyResponseError,
-    REMAPPED_RESPONSE_HEADERS, header_text, kind, parse_proxy_response, status_code,
+    LENIENT_BASE64, ProxyResponse, ProxyResponseError, REMAPPED_RESPONSE_HEADERS, base64_flag,
+    body_text, header_text, kind, parse_proxy_response, status_code,
 };
 
 /// `content-type` of a payload 2.0 response with `statusCode` that sets none (spec 7.10,
@@ -88,26 +88,8 @@ fn explicit(mut object: serde_json::Map<String, Value>) -> Result<ProxyResponse,
             HeaderValue::from_static(V2_DEFAULT_CONTENT_TYPE),
         ));
     }
-    let base64 = match object.get("isBase64Encoded") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(other) => {
-            return Err(format!(
-                "isBase64Encoded is {}; it must be a boolean",
-                kind(other)
-            ));
-        }
-    };
-    let body = match object.remove("body") {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s,
-        Some(other) => match NON_STRING_BODY {
-            NonStringBody::Malformed => {
-                return Err(format!("body is {}; it must be a string", kind(&other)));
-            }
-            NonStringBody::JsonText => other.to_string(),
-        },
-    };
+    let base64 = base64_flag(&object)?;
+    let body = body_text(&mut object)?;
     // Spec 7.10: decoded whatever the media types (HTTP APIs have no binaryMediaTypes).
     let body = if base64 {
         Bytes::from(LENIENT_BASE64.decode(body.trim_ascii()).map_err(|e| {

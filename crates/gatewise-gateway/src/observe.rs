@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 
+use crate::cors_verdict::{Observed, explanation};
 use crate::source::ResponseSource;
 
 /// One finished request, as the access log sees it.
@@ -86,6 +87,18 @@ pub(crate) fn access_log(exchange: &Exchange<'_, '_>) -> String {
         let _ = writeln!(line, "  {} because {reason}", exchange.status.as_u16());
     }
     line
+}
+
+/// Phase 8 for one finished request: the access line, plus the CORS explanation when a
+/// browser would refuse (or Firefox and Safari would refuse) the response, written together.
+pub(crate) fn record(exchange: &Exchange<'_, '_>, observed: &Observed<'_, '_>) {
+    let mut entry = access_log(exchange);
+    if let Some(line) = explanation(observed) {
+        entry.push_str("  ");
+        entry.push_str(&line);
+        entry.push('\n');
+    }
+    emit(&entry);
 }
 
 /// Writes a finished log entry to stderr in one call.

@@ -19,13 +19,13 @@ use hyper::body::Body;
 use jiff::Timestamp;
 
 use crate::auth::{AuthRequest, authorize};
-use crate::cors_verdict::{Observed, explanation};
+use crate::cors_verdict::Observed;
 use crate::event_v1::{EventIds, EventRequest, EventTarget, build_event};
 use crate::gateway_response::{ErrorContext, GatewayError, configured, render};
 use crate::ids::{RequestIds, deployment_id, trace_id};
 use crate::lambda_integration;
 use crate::mock::{self, MockError};
-use crate::observe::{Exchange, access_log, emit};
+use crate::observe::{Exchange, record};
 use crate::params::RequestView;
 use crate::proxy_response::{ProxyResponseError, parse_proxy_response};
 use crate::raw_head::RawHeaderNames;
@@ -211,27 +211,24 @@ impl Gateway {
         if let Ok(value) = HeaderValue::from_str(&ids.apigw_id) {
             headers.insert("x-amz-apigw-id", value);
         }
-        let mut entry = access_log(&Exchange {
-            method,
-            path,
-            status: response.status(),
-            elapsed: started.elapsed(),
-            source: &source,
-            reason: reason.as_deref(),
-        });
-        if let Some(line) = explanation(&Observed {
-            parts: &parts,
-            status: response.status().as_u16(),
-            response_headers: response.headers(),
-            source: &source,
-            api: reached_api,
-            method: reached_method,
-        }) {
-            entry.push_str("  ");
-            entry.push_str(&line);
-            entry.push('\n');
-        }
-        emit(&entry);
+        record(
+            &Exchange {
+                method,
+                path,
+                status: response.status(),
+                elapsed: started.elapsed(),
+                source: &source,
+                reason: reason.as_deref(),
+            },
+            &Observed {
+                parts: &parts,
+                status: response.status().as_u16(),
+                response_headers: response.headers(),
+                source: &source,
+                api: reached_api,
+                method: reached_method,
+            },
+        );
         response
     }
 
@@ -345,6 +342,24 @@ impl Gateway {
         )
         .await?;
 
+        // What the mapping templates of MOCK and non-proxy Lambda integrations can refer to.
+        let vars = || Vars {
+            request: view,
+            body: &body,
+            stage_variables: &api.stage_variables,
+            request_id: &request.ids.request_id,
+            extended_request_id: &request.ids.apigw_id,
+            stage: &api.stage,
+            api_id: &api.api_id,
+            resource_id: &resource.resource_id,
+            resource_path: &resource.path,
+            http_method: parts.method.as_str(),
+            source_ip: request.connection.peer.ip().to_canonical(),
+        };
+        let content_type = parts
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
         match &route.target {
             RouteTarget::Proxy { function, timeout } => {
                 let event = build_event(
@@ -357,25 +372,8 @@ impl Gateway {
                     .await
             }
             RouteTarget::Mock(compiled) => {
-                let vars = Vars {
-                    request: view,
-                    body: &body,
-                    stage_variables: &api.stage_variables,
-                    request_id: &request.ids.request_id,
-                    extended_request_id: &request.ids.apigw_id,
-                    stage: &api.stage,
-                    api_id: &api.api_id,
-                    resource_id: &resource.resource_id,
-                    resource_path: &resource.path,
-                    http_method: parts.method.as_str(),
-                    source_ip: request.connection.peer.ip().to_canonical(),
-                };
-                let content_type = parts
-                    .headers
-                    .get(http::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok());
                 let method = &resource.methods[route.method_index];
-                match mock::respond(compiled, content_type, &vars) {
+                match mock::respond(compiled, content_type, &vars()) {
                     Ok(response) => Ok((response, ResponseSource::Mock { resource, method })),
                     Err(error @ MockError::UnsupportedMediaType(_)) => {
                         Err(GatewayError::unsupported_media_type(format!(
@@ -393,25 +391,8 @@ impl Gateway {
                 }
             }
             RouteTarget::Lambda(compiled) => {
-                let vars = Vars {
-                    request: view,
-                    body: &body,
-                    stage_variables: &api.stage_variables,
-                    request_id: &request.ids.request_id,
-                    extended_request_id: &request.ids.apigw_id,
-                    stage: &api.stage,
-                    api_id: &api.api_id,
-                    resource_id: &resource.resource_id,
-                    resource_path: &resource.path,
-                    http_method: parts.method.as_str(),
-                    source_ip: request.connection.peer.ip().to_canonical(),
-                };
-                let content_type = parts
-                    .headers
-                    .get(http::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok());
                 let function = &self.stack.functions[compiled.function];
-                match lambda_integration::respond(compiled, &*self.functions, content_type, &vars)
+                match lambda_integration::respond(compiled, &*self.functions, content_type, &vars())
                     .await
                 {
                     Ok(answer) => Ok((

@@ -113,6 +113,34 @@ pub(crate) fn header_text(
     }
 }
 
+/// `isBase64Encoded` of a proxy response (payload 1.0 and 2.0): absent or null is false;
+/// anything but a boolean is malformed.
+pub(crate) fn base64_flag(object: &Map<String, Value>) -> Result<bool, String> {
+    match object.get("isBase64Encoded") {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(other) => Err(format!(
+            "isBase64Encoded is {}; it must be a boolean",
+            kind(other)
+        )),
+    }
+}
+
+/// `body` of a proxy response (payload 1.0 and 2.0): a string, or absent/null for empty;
+/// anything else per [`NON_STRING_BODY`] (spec 7.7).
+pub(crate) fn body_text(object: &mut Map<String, Value>) -> Result<String, String> {
+    match object.remove("body") {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => match NON_STRING_BODY {
+            NonStringBody::Malformed => {
+                Err(format!("body is {}; it must be a string", kind(&other)))
+            }
+            NonStringBody::JsonText => Ok(other.to_string()),
+        },
+    }
+}
+
 /// Parses a function's output (spec 7.1-7.8).
 ///
 /// `accept` is the request's `Accept` header: a base64 body is decoded only when its first
@@ -197,26 +225,8 @@ pub(crate) fn parse_proxy_response(
         headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
     }
 
-    let base64 = match object.get("isBase64Encoded") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(other) => {
-            return malformed(format!(
-                "isBase64Encoded is {}; it must be a boolean",
-                kind(other)
-            ));
-        }
-    };
-    let body = match object.remove("body") {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s,
-        Some(other) => match NON_STRING_BODY {
-            NonStringBody::Malformed => {
-                return malformed(format!("body is {}; it must be a string", kind(&other)));
-            }
-            NonStringBody::JsonText => other.to_string(),
-        },
-    };
+    let base64 = base64_flag(&object).map_err(ProxyResponseError::Malformed)?;
+    let body = body_text(&mut object).map_err(ProxyResponseError::Malformed)?;
     let decode =
         base64 && accept.is_some_and(|a| is_binary(first_media_type(a), binary_media_types));
     let body = if decode {

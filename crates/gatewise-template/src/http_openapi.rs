@@ -18,7 +18,7 @@ use crate::LoadError;
 use crate::intrinsics::Resolver;
 use crate::properties::{text, whole_number};
 use crate::swagger::{
-    self, UriTarget, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION,
+    self, UriTarget, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION, integration_type,
 };
 use crate::value::{Map, Node, Value};
 
@@ -197,24 +197,7 @@ fn integration(
         );
         return Ok(not_served("NONE"));
     };
-    let Some(map) = node.as_map() else {
-        return Err(LoadError::new(
-            node.location.clone(),
-            format!(
-                "{description}: {X_INTEGRATION} must be a map, found {}",
-                node.kind()
-            ),
-        ));
-    };
-    let kind = match resolver.property(map, "type")? {
-        Some(t) => text(&t, &format!("{description}: integration type"))?.to_ascii_lowercase(),
-        None => {
-            return Err(LoadError::new(
-                node.location.clone(),
-                format!("{description}: {X_INTEGRATION} needs a type (aws_proxy, http_proxy)"),
-            ));
-        }
-    };
+    let (map, kind) = integration_type(resolver, &node, description, "aws_proxy, http_proxy")?;
     if kind != "aws_proxy" {
         resolver.warn(
             at,

@@ -547,6 +547,35 @@ fn optional_string_map(
     }
 }
 
+/// The map of an `x-amazon-apigateway-integration` and its lower-cased `type` (REST and HTTP
+/// APIs read it alike); `types` lists the valid types for the error message.
+pub fn integration_type<'n>(
+    resolver: &mut Resolver<'_>,
+    node: &'n Node,
+    description: &str,
+    types: &str,
+) -> Result<(&'n Map, String), LoadError> {
+    let Some(map) = node.as_map() else {
+        return Err(LoadError::new(
+            node.location.clone(),
+            format!(
+                "{description}: {X_INTEGRATION} must be a map, found {}",
+                node.kind()
+            ),
+        ));
+    };
+    let kind = match resolver.property(map, "type")? {
+        Some(t) => text(&t, &format!("{description}: integration type"))?.to_ascii_lowercase(),
+        None => {
+            return Err(LoadError::new(
+                node.location.clone(),
+                format!("{description}: {X_INTEGRATION} needs a type ({types})"),
+            ));
+        }
+    };
+    Ok((map, kind))
+}
+
 /// The integration of an operation; `None` (with a warning) when it has none.
 fn integration(
     resolver: &mut Resolver<'_>,
@@ -566,26 +595,12 @@ fn integration(
         Some(n) => n,
         None => return Ok(None),
     };
-    let Some(map) = node.as_map() else {
-        return Err(LoadError::new(
-            node.location.clone(),
-            format!(
-                "{description}: {X_INTEGRATION} must be a map, found {}",
-                node.kind()
-            ),
-        ));
-    };
-    let kind = match resolver.property(map, "type")? {
-        Some(t) => text(&t, &format!("{description}: integration type"))?.to_ascii_lowercase(),
-        None => {
-            return Err(LoadError::new(
-                node.location.clone(),
-                format!(
-                    "{description}: {X_INTEGRATION} needs a type (aws_proxy, mock, aws, http, http_proxy)"
-                ),
-            ));
-        }
-    };
+    let (map, kind) = integration_type(
+        resolver,
+        &node,
+        description,
+        "aws_proxy, mock, aws, http, http_proxy",
+    )?;
     let integration = match kind.as_str() {
         "aws_proxy" | "aws" => {
             let function = match map.get(X_GATEWISE_FUNCTION).and_then(Node::as_str) {
