@@ -340,18 +340,13 @@ mod tests {
     use super::*;
     use crate::test_support::http_api;
 
-    fn sample(name: &str) -> Option<Value> {
+    fn sample(name: &str) -> Value {
         let file = format!(
-            "{}/../../../shared/acceptance/external/event-samples/aws-lambda-go/{name}",
+            "{}/../../tests/data/external/event-samples/aws-lambda-go/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
-        match std::fs::read_to_string(&file) {
-            Ok(text) => Some(serde_json::from_str(&text).expect("sample is JSON")),
-            Err(_) => {
-                println!("note: {file} is absent; sample comparison skipped");
-                None
-            }
-        }
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+        serde_json::from_str(&text).expect("sample is JSON")
     }
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
@@ -420,9 +415,7 @@ mod tests {
     /// certificate for) and `x-forwarded-proto` (gatewise serves plain HTTP).
     #[test]
     fn rule_6_7_to_6_9_no_authorizer_sample() {
-        let Some(mut sample) = sample("apigw-v2-request-no-authorizer.json") else {
-            return;
-        };
+        let mut sample = sample("apigw-v2-request-no-authorizer.json");
         let mut api = http_api("Api", &["$default"], None);
         api.api_id = "aaaaaaaaaa".into();
         let (ours, _) = build(&Case {
@@ -483,9 +476,7 @@ mod tests {
     /// its context is hand-written, so those are not compared).
     #[test]
     fn rule_6_7_and_6_8_iam_sample_request_parts() {
-        let Some(sample) = sample("apigw-v2-request-iam.json") else {
-            return;
-        };
+        let sample = sample("apigw-v2-request-iam.json");
         let mut api = http_api("Api", &["$default"], None);
         api.stage_variables = [("stageVariable1", "value1"), ("stageVariable2", "value2")]
             .iter()

@@ -194,15 +194,9 @@ fn rule_2_2_globals_http_api_lists_concatenate_and_the_property_wins_over_the_do
     );
 }
 
-fn fixtures() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/acceptance/external/sam-translator");
-    if root.is_dir() {
-        Some(root)
-    } else {
-        println!("note: {} is absent; skipping SAM fixtures", root.display());
-        None
-    }
+/// SAM's translator fixtures, kept in `tests/data/external/sam-translator`.
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/external/sam-translator")
 }
 
 /// The fixture's `x-amazon-apigateway-cors`, with an `Fn::If` on the fixtures' always-true
@@ -234,7 +228,7 @@ fn fixture_cors(body: &Json) -> Option<HttpCors> {
 
 #[test]
 fn rule_8_2_sam_fixtures_give_sams_cors_values_and_routes() {
-    let Some(root) = fixtures() else { return };
+    let root = fixtures();
     type Routes<'a> = &'a [(&'a str, &'a [&'a str])];
     let cases: &[(&str, Routes<'_>)] = &[
         (
@@ -272,7 +266,7 @@ fn rule_8_2_sam_fixtures_give_sams_cors_values_and_routes() {
 
 #[test]
 fn rule_8_2_sam_fixture_details_stage_payload_and_iam() {
-    let Some(root) = fixtures() else { return };
+    let root = fixtures();
     let stack = load(&root.join("input/http_api_explicit_stage.yaml"), &stubbed()).expect("load");
     let api = http_api(&stack, "MyApi");
     assert_eq!(api.stage, "Prod");
@@ -312,7 +306,7 @@ fn rule_8_2_sam_fixture_details_stage_payload_and_iam() {
 
 #[test]
 fn rule_8_2_sam_error_fixtures_give_sams_message() {
-    let Some(root) = fixtures() else { return };
+    let root = fixtures();
     for name in [
         "error_http_api_with_cors_def_uri",
         "error_invalid_httpapi_cors_property",
@@ -698,11 +692,7 @@ fn raw_v2_integration_without_payload_version_uses_the_unconfirmed_default() {
 /// Every acceptance template that declares an HTTP API loads with stubs into its routes.
 #[test]
 fn acceptance_http_templates_load_with_stubs() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/acceptance/external");
-    if !root.is_dir() {
-        println!("note: acceptance corpus absent; skipped");
-        return;
-    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/external");
     type Case<'a> = (&'a str, &'a [(&'a str, &'a [&'a str])]);
     let cases: &[Case<'_>] = &[
         (

@@ -66,15 +66,9 @@ fn options_parameters(api: &RestApi, path: &str) -> Vec<(String, String)> {
     }
 }
 
-fn fixtures() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/acceptance/external/sam-translator");
-    if root.is_dir() {
-        Some(root)
-    } else {
-        println!("note: {} is absent; skipping SAM fixtures", root.display());
-        None
-    }
+/// SAM's translator fixtures, kept in `tests/data/external/sam-translator`.
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/external/sam-translator")
 }
 
 /// A fixture value as the header mapping text: strings as is, numbers in decimal, the one
@@ -98,7 +92,7 @@ fn fixture_value(value: &Json) -> Option<String> {
 /// same response parameters (names, order and raw values) as the OPTIONS gatewise builds.
 #[test]
 fn rule_1_7_sam_fixtures_options_response_parameters() {
-    let Some(root) = fixtures() else { return };
+    let root = fixtures();
     let mut inputs: Vec<PathBuf> = std::fs::read_dir(root.join("input"))
         .expect("input dir")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -178,7 +172,7 @@ fn rule_1_7_sam_fixtures_options_response_parameters() {
 /// FunctionUrlConfig fixtures are deferred: gatewise does not read those resources yet.
 #[test]
 fn rule_1_1_sam_error_fixtures_give_sams_message() {
-    let Some(root) = fixtures() else { return };
+    let root = fixtures();
     let rest = [
         "error_api_with_cors_and_empty_allow_origin",
         "error_cors_credentials_true_with_wildcard_origin",
@@ -553,7 +547,7 @@ fn rule_9_1_default_authorizer_and_the_preflight_flag() {
 
 #[test]
 fn rule_9_2_sam_fixtures_preflight_flags() {
-    let Some(root) = fixtures() else { return };
+    let root = fixtures();
     let cases = [
         (
             "api_with_cors_and_apikey",
@@ -956,11 +950,7 @@ fn stub_functions_replace_code_that_cannot_run() {
 /// Acceptance templates that must load with stubs and serve routes (spec item 7).
 #[test]
 fn acceptance_rest_templates_load_with_stubs() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/acceptance/external");
-    if !root.is_dir() {
-        println!("note: acceptance corpus absent; skipped");
-        return;
-    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/external");
     let mut must_load: Vec<PathBuf> = Vec::new();
     for entry in std::fs::read_dir(root.join("real-world/serverless-patterns"))
         .into_iter()

@@ -8,15 +8,11 @@ use std::path::PathBuf;
 
 use support::*;
 
-/// The template, or `None` (with a note) when the shared material is not next to the repo.
-fn shared_template(rel: &str) -> Option<PathBuf> {
+/// The third-party template at `tests/data/external/<rel>`; a missing one fails the test.
+fn external_template(rel: &str) -> PathBuf {
     let path = acceptance(rel);
-    if path.is_file() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is not available", path.display());
-        None
-    }
+    assert!(path.is_file(), "{} is missing", path.display());
+    path
 }
 
 fn cors_headers(response: &reqwest::Response) -> Vec<(String, String)> {
@@ -44,11 +40,8 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
 /// `x-test-header`.
 #[tokio::test]
 async fn localstack_sam_cors_with_credentials_and_resolved_values() {
-    let Some(template) =
-        shared_template("localstack/templates/apigateway_serverless_api_resolving.yml")
-    else {
-        return;
-    };
+    let template =
+        external_template("localstack/templates/apigateway_serverless_api_resolving.yml");
     let s = Server::start(
         &template,
         &[
@@ -88,11 +81,7 @@ async fn localstack_sam_cors_with_credentials_and_resolved_values() {
 /// LocalStack's raw CloudFormation MOCK GET + MOCK OPTIONS deployment.
 #[tokio::test]
 async fn localstack_raw_cloudformation_mock_cors() {
-    let Some(template) =
-        shared_template("localstack/templates/apigateway-mock-cors-deployment.json")
-    else {
-        return;
-    };
+    let template = external_template("localstack/templates/apigateway-mock-cors-deployment.json");
     let s = Server::start(&template, &[]);
     let options = preflight(&s, "/", "GET", "content-type").await;
     assert_eq!(options.status(), 200);
@@ -113,11 +102,8 @@ async fn localstack_raw_cloudformation_mock_cors() {
 /// function returns the CORS headers.
 #[tokio::test]
 async fn serverless_patterns_apigw_cors_proxy() {
-    let Some(template) =
-        shared_template("real-world/serverless-patterns/apigw-cors-proxy/template.yaml")
-    else {
-        return;
-    };
+    let template =
+        external_template("real-world/serverless-patterns/apigw-cors-proxy/template.yaml");
     let s = Server::start(&template, &["--warm", "lazy"]);
     let options = preflight(&s, "/helloworld", "GET", "content-type").await;
     assert_eq!(options.status(), 200);
@@ -137,11 +123,8 @@ async fn serverless_patterns_apigw_cors_proxy() {
 /// serverless-patterns `apigw-cors-nonproxy`: a MOCK OPTIONS with the three headers.
 #[tokio::test]
 async fn serverless_patterns_apigw_cors_nonproxy_preflight() {
-    let Some(template) =
-        shared_template("real-world/serverless-patterns/apigw-cors-nonproxy/template.yaml")
-    else {
-        return;
-    };
+    let template =
+        external_template("real-world/serverless-patterns/apigw-cors-nonproxy/template.yaml");
     let s = Server::start(&template, &["--warm", "lazy"]);
     let options = preflight(&s, "/helloworld", "GET", "content-type").await;
     assert_eq!(options.status(), 200);
@@ -164,11 +147,8 @@ async fn serverless_patterns_apigw_cors_nonproxy_preflight() {
 /// the integration response adds the three CORS headers.
 #[tokio::test]
 async fn serverless_patterns_apigw_cors_nonproxy_get() {
-    let Some(template) =
-        shared_template("real-world/serverless-patterns/apigw-cors-nonproxy/template.yaml")
-    else {
-        return;
-    };
+    let template =
+        external_template("real-world/serverless-patterns/apigw-cors-nonproxy/template.yaml");
     let s = Server::start(&template, &["--warm", "lazy"]);
     let get = client()
         .get(s.url("/helloworld"))

@@ -293,13 +293,9 @@ async fn scenario_4c_http_api_with_cors_configuration() {
 /// `http://xyz:3000`, credentials, max age 3600 — with the HTTP API's real answers.
 #[tokio::test]
 async fn sam_cli_template_cors_answers_as_an_http_api_does() {
-    let shared = acceptance("sam-cli-start-api/template-cors.yaml");
-    if !shared.is_file() {
-        eprintln!("skipped: {} is not available", shared.display());
-        return;
-    }
+    let template = acceptance("sam-cli-start-api/template-cors.yaml");
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(&shared, dir.path().join("template.yaml")).unwrap();
+    std::fs::copy(&template, dir.path().join("template.yaml")).unwrap();
     std::fs::write(
         dir.path().join("main.py"),
         "def echo_base64_event_body(event, context):\n    return {'statusCode': 200, 'body': event.get('body') or ''}\n",
@@ -401,10 +397,7 @@ async fn real_world_http_api_templates_serve_with_stub_functions() {
     ];
     for (rel, api, path, origin, allow_origin, preflight_status) in cases {
         let template = acceptance(rel);
-        if !template.is_file() {
-            eprintln!("skipped: {} is not available", template.display());
-            continue;
-        }
+        assert!(template.is_file(), "{} is missing", template.display());
         let mut args = vec!["--stub-functions", "--warm", "lazy"];
         if !api.is_empty() {
             args.extend(["--api", api]);

@@ -11,14 +11,15 @@ use std::time::{Duration, Instant};
 /// How long a server may take to print `Listening on` (eager warm-up starts every function).
 const STARTUP_LIMIT: Duration = Duration::from_secs(60);
 
-/// The repository's root, for examples and shared acceptance material.
+/// The repository's root, for examples and the third-party test data in `tests/data/external`.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// `../shared/acceptance/external/<rel>` next to the repository.
+/// `tests/data/external/<rel>`: third-party test data kept in the repository (its README
+/// names each file's origin and licence).
 pub fn acceptance(rel: &str) -> PathBuf {
-    repo_root().join("../shared/acceptance/external").join(rel)
+    repo_root().join("tests/data/external").join(rel)
 }
 
 pub fn fixtures() -> PathBuf {
