@@ -22,8 +22,8 @@ pub enum Command {
     /// Serve every route of the template on localhost, with the functions running as local
     /// processes.
     Serve(ServeArgs),
-    /// Print the route table of the template and exit.
-    Routes(TemplateArgs),
+    /// Print the route table `serve` would serve and exit.
+    Routes(StackArgs),
     /// Do what a browser does for a cross-origin `fetch()` of URL and explain the verdict.
     ///
     /// Sends the preflight when the call needs one, then the request, exactly as Chromium does,
@@ -64,6 +64,14 @@ pub struct TemplateArgs {
     /// The value of `AWS::StackName`.
     #[arg(long, value_name = "NAME")]
     pub stack_name: Option<String>,
+}
+
+/// What `serve` and `routes` load: the template, the APIs to serve, and whether functions
+/// without runnable code are stubbed. `routes` prints exactly what `serve` would serve.
+#[derive(Debug, Args)]
+pub struct StackArgs {
+    #[command(flatten)]
+    pub template: TemplateArgs,
 
     /// Serve only this API (logical id, e.g. `ServerlessRestApi`); repeat for several. Use it
     /// when two APIs of one template declare the same route.
@@ -80,7 +88,7 @@ pub struct TemplateArgs {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
-    pub template: TemplateArgs,
+    pub stack: StackArgs,
 
     /// Port to listen on; 0 picks a free port (the `Listening on` line shows it).
     #[arg(short, long, default_value_t = 3000)]
@@ -171,6 +179,10 @@ pub enum ProbeFormat {
 pub struct CheckArgs {
     #[command(flatten)]
     pub template: TemplateArgs,
+
+    /// Check only this API (logical id, e.g. `ServerlessRestApi`); repeat for several.
+    #[arg(long = "api", value_name = "LOGICAL_ID")]
+    pub apis: Vec<String>,
 
     /// `text` reads like compiler diagnostics; `json` is a stable shape for scripts; `sarif`
     /// is SARIF 2.1.0 for code-scanning tools.

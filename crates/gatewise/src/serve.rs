@@ -13,7 +13,7 @@ use gatewise_lambda::{FunctionHost, HostOptions, WarmPolicy};
 use gatewise_model::Stack;
 use gatewise_template::LoadOptions;
 
-use crate::cli::{ServeArgs, TemplateArgs, Warm};
+use crate::cli::{ServeArgs, StackArgs, TemplateArgs, Warm};
 use crate::env_vars::{parse_parameter_overrides, read_env_vars};
 use crate::watch::CodeWatcher;
 
@@ -24,7 +24,7 @@ const EXIT_USAGE: u8 = 2;
 /// The templates tried, in order, when none is named (SAM CLI's defaults).
 const DEFAULT_TEMPLATES: [&str; 3] = ["template.yaml", "template.yml", "template.json"];
 
-pub fn print_routes(args: TemplateArgs) -> ExitCode {
+pub fn print_routes(args: StackArgs) -> ExitCode {
     match load_stack(&args).and_then(|stack| build_routes(&stack)) {
         Ok(routes) => {
             print!("{routes}");
@@ -49,7 +49,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
-    let stack = Arc::new(load_stack(&args.template)?);
+    let stack = Arc::new(load_stack(&args.stack)?);
     let routes = build_routes(&stack)?;
     let env_overrides = match &args.env_vars {
         Some(path) => read_env_vars(path).map_err(|e| format!("error: {e}"))?,
@@ -101,12 +101,12 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     served.map_err(|e| format!("error: the server stopped: {e}"))
 }
 
-fn load_stack(args: &TemplateArgs) -> Result<Stack, String> {
-    let path = template_path(args)?;
+fn load_stack(args: &StackArgs) -> Result<Stack, String> {
+    let path = template_path(&args.template)?;
     let options = LoadOptions {
-        parameter_overrides: parse_parameter_overrides(&args.parameter_overrides)
+        parameter_overrides: parse_parameter_overrides(&args.template.parameter_overrides)
             .map_err(|e| format!("error: {e}"))?,
-        stack_name: args.stack_name.clone(),
+        stack_name: args.template.stack_name.clone(),
         stub_functions: args.stub_functions,
     };
     let mut stack = gatewise_template::load(&path, &options)

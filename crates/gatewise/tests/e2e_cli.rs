@@ -128,6 +128,30 @@ fn no_template_at_all_is_explained() {
     assert!(stderr.contains("template.yaml"), "{stderr}");
 }
 
+/// Each command's `--help` offers only the flags that command acts on, described for that
+/// command: `check` has no `--stub-functions` (it always stubs what cannot run) and its `--api`
+/// narrows the check, not a server.
+#[test]
+fn help_texts_describe_what_each_command_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = |command: &str| {
+        let (code, stdout, stderr) = run_gatewise(&[command, "--help"], dir.path());
+        assert_eq!(code, 0, "{command} --help: {stderr}");
+        stdout
+    };
+    let check = help("check");
+    assert!(!check.contains("--stub-functions"), "{check}");
+    assert!(check.contains("Check only this API"), "{check}");
+    assert!(!check.contains("Serve only"), "{check}");
+    for command in ["serve", "routes"] {
+        let text = help(command);
+        assert!(text.contains("--stub-functions"), "{command}: {text}");
+        assert!(text.contains("Serve only this API"), "{command}: {text}");
+    }
+    let (code, _, stderr) = run_gatewise(&["check", "--stub-functions"], dir.path());
+    assert_eq!(code, 2, "check takes no --stub-functions: {stderr}");
+}
+
 #[test]
 fn bad_flag_values_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();

@@ -53,7 +53,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Ok(stack) => stack,
         Err(e) => return fail(&format!("{}: error: {}", e.location, e.message)),
     };
-    if let Err(message) = select_apis(&mut stack, &args.template.apis) {
+    if let Err(message) = select_apis(&mut stack, &args.apis) {
         return fail(&message);
     }
     // Warnings that became findings are not repeated; the rest go to stderr as `serve`
