@@ -1,34 +1,35 @@
 //! Loads a SAM / CloudFormation template (YAML or JSON) into the gatewise model.
 //!
-//! The steps, each in its own module:
-//! - [`value`]: parse the text into a tree that keeps every node's `file:line:column`, with
-//!   short-form tags (`!Ref`) already in long form (`{"Ref": ..}`);
-//! - [`parameters`]: decide each parameter's value (command-line overrides, then `Default`);
-//! - [`intrinsics`]: resolve `Ref`, `Fn::*` and conditions locally, lazily — only for the
-//!   properties gatewise reads — with visible placeholders and warnings for what only AWS knows;
-//! - [`globals`]: SAM's `Globals` merge (spec §2.2, §2.3);
-//! - [`sam`] and [`cfn_lambda`]: functions and REST APIs into [`gatewise_model::Stack`];
-//! - [`swagger`]: the swagger / OpenAPI document of an API (SAM's, or the template's own) into
-//!   resources and methods, in one place; [`cfn_apigateway`]: raw `AWS::ApiGateway::*`;
-//! - HTTP APIs (v2): [`sam::http_api`] (SAM `HttpApi`), [`cfn_apigatewayv2`] (raw
-//!   `AWS::ApiGatewayV2::*`), both through [`http_openapi`] (document → routes, CORS, authorizers).
+//! The modules, lowest first; each uses only those listed before it:
+//! - [`ids`]: stable, plausible API Gateway ids (what a `Ref` to an API gives, too);
+//! - [`document`]: the template as CloudFormation reads it — a tree that keeps every node's
+//!   `file:line:column`, with short-form tags (`!Ref`) already in long form (`{"Ref": ..}`)
+//!   ([`document::value`]); each parameter's value, command-line overrides first, then `Default`
+//!   ([`document::parameters`]); `Ref`, `Fn::*` and conditions resolved locally and lazily —
+//!   only for the properties gatewise reads — with visible placeholders and warnings for what
+//!   only AWS knows ([`document::intrinsics`]);
+//! - [`properties`]: typed property values, coerced the way CloudFormation coerces them;
+//! - [`function`]: what SAM and plain CloudFormation functions share (Lambda settings, local
+//!   code, `--stub-functions` stubs); [`openapi`]: an API's OpenAPI / swagger document (SAM's, or
+//!   the template's own, inline or from a local file) into the model, in one place per API kind —
+//!   REST resources and methods ([`openapi::rest`]), HTTP API routes, CORS and authorizers
+//!   ([`openapi::http`]);
+//! - the resource readers: [`sam`] (`AWS::Serverless::*` after SAM's `Globals` merge, spec §2.2,
+//!   §2.3; its REST APIs in [`sam::rest_api`], its HTTP APIs in [`sam::http_api`]) and [`cfn`]
+//!   (raw `AWS::Lambda::Function`, `AWS::ApiGateway::*`, `AWS::ApiGatewayV2::*`);
+//! - [`template`]: the whole template — its sections, resource conditions, and the order in
+//!   which the readers fill the [`gatewise_model::Stack`].
 
-mod cfn_apigateway;
-mod cfn_apigatewayv2;
-mod cfn_lambda;
-mod code;
-mod definition;
-mod globals;
-mod http_openapi;
+mod cfn;
+mod document;
+mod function;
 mod ids;
-mod intrinsics;
-mod parameters;
+mod openapi;
 mod properties;
 mod sam;
-mod stub;
-mod swagger;
 mod template;
-mod value;
+#[cfg(test)]
+mod test_support;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -76,7 +77,7 @@ pub const DEPLOY_ERROR_INVALID_MAPPING_EXPRESSION: &str = "Invalid mapping expre
 /// Whether `function` is a `--stub-functions` stand-in rather than the template's own code, so
 /// a rule reading handler source can say it could not look instead of judging the stub.
 pub fn is_stub(function: &gatewise_model::Function) -> bool {
-    matches!(&function.code, gatewise_model::FunctionCode::Inline(source) if source == stub::STUB_SOURCE)
+    matches!(&function.code, gatewise_model::FunctionCode::Inline(source) if source == crate::function::stub::STUB_SOURCE)
 }
 
 /// What an integer `Cors.MaxAge` (which SAM writes unquoted, e.g. `600`) means (spec §1.8).
@@ -137,15 +138,6 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Stack, LoadError> {
 
 /// [`load`] on text already read; `file` names it in locations and anchors relative `CodeUri`s.
 fn load_str(text: &str, file: &Arc<Path>, options: &LoadOptions) -> Result<Stack, LoadError> {
-    let root = value::parse(text, file)?;
+    let root = document::value::parse(text, file)?;
     template::build_stack(&root, file, options)
 }
-
-#[cfg(test)]
-mod tests;
-
-#[cfg(test)]
-mod tests_rest;
-
-#[cfg(test)]
-mod tests_http;

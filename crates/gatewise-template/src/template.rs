@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use gatewise_model::{SourceLocation, Stack, pseudo};
 
-use crate::intrinsics::Resolver;
+use crate::document::intrinsics::Resolver;
+use crate::document::parameters;
+use crate::document::value::{Map, Node, Value};
+use crate::sam::http_api::HttpApiInputs;
+use crate::sam::rest_api::RestApiInputs;
 use crate::sam::{ExplicitApi, SamFunction};
-use crate::value::{Map, Node, Value};
-use crate::{
-    LoadError, LoadOptions, cfn_apigateway, cfn_apigatewayv2, cfn_lambda, parameters, sam,
-};
+use crate::{LoadError, LoadOptions, cfn, sam};
 
 /// The transform that makes `AWS::Serverless::*` resources valid.
 const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
@@ -135,7 +136,7 @@ pub fn build_stack(
                 stack.functions.push(function);
             }
             "AWS::Lambda::Function" => {
-                let function = cfn_lambda::function(
+                let function = cfn::lambda::function(
                     &mut resolver,
                     logical_id,
                     location,
@@ -151,7 +152,7 @@ pub fn build_stack(
                 resource,
             }),
             other if other.starts_with("AWS::ApiGateway::") => {
-                api_gateway.push(cfn_apigateway::CfnResource {
+                api_gateway.push(cfn::apigateway::ApiGatewayResource {
                     logical_id: logical_id.to_owned(),
                     resource_type: other.to_owned(),
                     location: location.clone(),
@@ -164,7 +165,7 @@ pub fn build_stack(
                 resource,
             }),
             other if other.starts_with("AWS::ApiGatewayV2::") => {
-                api_gateway_v2.push(cfn_apigatewayv2::V2Resource {
+                api_gateway_v2.push(cfn::apigatewayv2::ApiGatewayV2Resource {
                     logical_id: logical_id.to_owned(),
                     resource_type: other.to_owned(),
                     location: location.clone(),
@@ -175,7 +176,7 @@ pub fn build_stack(
         }
     }
 
-    let inputs = sam::ApiInputs {
+    let inputs = RestApiInputs {
         explicit: &explicit_apis,
         sam_functions: &sam_functions,
         functions: &stack.functions,
@@ -183,15 +184,15 @@ pub fn build_stack(
         template_dir,
     };
     let mut api_keys = Vec::new();
-    let mut rest_apis = sam::rest_apis(&mut resolver, &inputs, &mut api_keys)?;
+    let mut rest_apis = sam::rest_api::rest_apis(&mut resolver, &inputs, &mut api_keys)?;
     let (cfn_apis, cfn_keys) =
-        cfn_apigateway::rest_apis(&mut resolver, &api_gateway, &stack.functions, template_dir)?;
+        cfn::apigateway::rest_apis(&mut resolver, &api_gateway, &stack.functions, template_dir)?;
     // Template order: raw CloudFormation APIs are explicit resources, before SAM's implicit one.
     let implicit = rest_apis.iter().position(|a| {
-        a.logical_id == sam::IMPLICIT_API
+        a.logical_id == sam::rest_api::IMPLICIT_API
             && !explicit_apis
                 .iter()
-                .any(|e| e.logical_id == sam::IMPLICIT_API)
+                .any(|e| e.logical_id == sam::rest_api::IMPLICIT_API)
     });
     let at = implicit.unwrap_or(rest_apis.len());
     rest_apis.splice(at..at, cfn_apis);
@@ -199,7 +200,7 @@ pub fn build_stack(
     stack.rest_apis = rest_apis;
     stack.http_apis = http_apis(
         &mut resolver,
-        &sam::http_api::HttpApiInputs {
+        &HttpApiInputs {
             explicit: &explicit_http_apis,
             sam_functions: &sam_functions,
             functions: &stack.functions,
@@ -221,8 +222,8 @@ pub fn build_stack(
 /// implicit `ServerlessHttpApi` (as SAM adds it, after the resources the template declares).
 fn http_apis(
     resolver: &mut Resolver<'_>,
-    inputs: &sam::http_api::HttpApiInputs<'_>,
-    v2: &[cfn_apigatewayv2::V2Resource<'_>],
+    inputs: &HttpApiInputs<'_>,
+    v2: &[cfn::apigatewayv2::ApiGatewayV2Resource<'_>],
 ) -> Result<Vec<gatewise_model::HttpApi>, LoadError> {
     let mut apis = sam::http_api::http_apis(resolver, inputs)?;
     let implicit = apis
@@ -233,7 +234,7 @@ fn http_apis(
         })
         .is_some();
     let implicit = if implicit { apis.pop() } else { None };
-    apis.extend(cfn_apigatewayv2::http_apis(
+    apis.extend(cfn::apigatewayv2::http_apis(
         resolver,
         v2,
         inputs.functions,
@@ -265,3 +266,6 @@ fn uses_sam_transform(top: &Map) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,39 +1,22 @@
-//! SAM resources into the model: `AWS::Serverless::Function` and the REST APIs its `Api` events
-//! build — explicit `AWS::Serverless::Api` resources first, then SAM's implicit
-//! `ServerlessRestApi` (stage `Prod`), as SAM orders them.
-//!
-//! Each API is assembled the way SAM assembles it: a swagger document (the `DefinitionBody`,
-//! or an empty one) gets the paths of function `Api` events, then `Cors` ([`cors`]), then `Auth`
-//! ([`auth`]), then `GatewayResponses` ([`gateway_responses`]); the finished document becomes
-//! model resources in [`crate::swagger::to_model`].
-//!
-//! HTTP APIs (`AWS::Serverless::HttpApi`, `HttpApi` events) follow the same pattern on an
-//! OpenAPI document in [`http_api`], with [`http_cors`] and [`http_auth`].
+//! SAM (`AWS::Serverless::*`) resources into the model: `AWS::Serverless::Function` here, its
+//! properties merged with `Globals` first ([`globals`]); the REST APIs its `Api` events build in
+//! [`rest_api`], the HTTP APIs its `HttpApi` events build in [`http_api`]; and what both API
+//! kinds share.
 
-pub mod auth;
-pub mod cors;
-pub mod gateway_responses;
+pub mod globals;
 pub mod http_api;
-pub mod http_auth;
-pub mod http_cors;
+pub mod rest_api;
 
 use std::path::Path;
 
-use gatewise_model::{ApiKey, Function, FunctionCode, RestApi, SourceLocation};
-use indexmap::IndexMap;
+use gatewise_model::{Function, FunctionCode, SourceLocation};
 
-use crate::intrinsics::Resolver;
-use crate::properties::{
-    lambda_function, properties_of, refuse_image, string_list, string_map, text,
-};
-use crate::swagger::{self, X_GATEWISE_FUNCTION, X_INTEGRATION};
-use crate::value::{Map, Node, Value};
-use crate::{LoadError, code, definition, globals, ids, stub};
-
-/// Logical id SAM gives the API it creates for `Api` events without `RestApiId`.
-pub const IMPLICIT_API: &str = "ServerlessRestApi";
-/// Stage of the implicit API.
-pub const IMPLICIT_STAGE: &str = "Prod";
+use crate::LoadError;
+use crate::document::intrinsics::Resolver;
+use crate::document::value::{Map, Node, Value};
+use crate::function::{code, lambda_function, refuse_image, stub};
+use crate::openapi::{self, UriTarget};
+use crate::properties::{properties_of, text};
 
 /// A SAM function, with its properties after the Globals merge (events are read from them
 /// once every function exists).
@@ -44,7 +27,7 @@ pub struct SamFunction {
 }
 
 /// `AWS::Serverless::Function` → [`Function`] plus its merged properties; with `stub`, a
-/// function whose code cannot run here becomes a stub (see [`crate::stub`]).
+/// function whose code cannot run here becomes a stub (see [`crate::function::stub`]).
 pub fn function(
     resolver: &mut Resolver<'_>,
     logical_id: &str,
@@ -88,445 +71,50 @@ fn runnable(
     lambda_function(resolver, props, logical_id, location, code)
 }
 
-/// An explicit `AWS::Serverless::Api` as found in the template.
+/// An explicit `AWS::Serverless::Api` or `AWS::Serverless::HttpApi` as found in the template.
 pub struct ExplicitApi<'t> {
     pub logical_id: String,
     pub location: SourceLocation,
     pub resource: &'t Map,
 }
 
-/// One SAM API while its swagger document is being built.
-struct SamApi {
-    logical_id: String,
-    location: SourceLocation,
-    /// Properties after the `Globals.Api` merge.
-    props: Map,
-    stage: String,
-    doc: Node,
-    /// `DefinitionUri` was used (SAM refuses `Cors` then).
-    from_uri: bool,
-    /// How function `Api` events reach this API's document.
-    events: EventPaths,
-}
-
-/// Whether SAM writes an `Api` event's path and method into the API's swagger. SAM does so
-/// only for a document it generates itself (`__MANAGE_SWAGGER`) or with `MergeDefinitions`;
-/// with a user `DefinitionBody` / `DefinitionUri` an event only grants the invoke permission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum EventPaths {
-    /// SAM generates the document: events add operations, duplicates are SAM's error.
-    Added,
-    /// `MergeDefinitions: true`: events are merged into the user's document.
-    Merged,
-    /// The user's document is used as written.
-    Ignored,
-}
-
-/// What building the REST APIs needs from the rest of the template.
-pub struct ApiInputs<'a> {
-    pub explicit: &'a [ExplicitApi<'a>],
-    pub sam_functions: &'a [SamFunction],
-    pub functions: &'a [Function],
-    pub api_globals: Option<&'a Map>,
-    pub template_dir: &'a Path,
-}
-
-/// Builds every REST API: explicit ones (template order), then the implicit one if any `Api`
-/// event has no `RestApiId`. API keys SAM creates for usage plans go to `api_keys`.
-pub fn rest_apis(
+/// The logical id behind `!GetAtt Fn.Arn` / `!Ref Fn` / an ARN naming a template function (a
+/// SAM `Auth` authorizer's `FunctionArn`, on REST and HTTP APIs alike).
+pub fn function_of_arn(
     resolver: &mut Resolver<'_>,
-    inputs: &ApiInputs<'_>,
-    api_keys: &mut Vec<ApiKey>,
-) -> Result<Vec<RestApi>, LoadError> {
-    let mut apis: IndexMap<String, SamApi> = IndexMap::new();
-    for api in inputs.explicit {
-        let built = explicit_api(resolver, api, inputs.api_globals, inputs.template_dir)?;
-        apis.insert(api.logical_id.clone(), built);
-    }
-    let mut implicit: Option<SamApi> = None;
-
-    for function in inputs.sam_functions {
-        let Some(events_node) = function.properties.get("Events") else {
-            continue;
-        };
-        let Some(events) = events_node.as_map() else {
-            if matches!(events_node.value, Value::Null) {
-                continue;
-            }
-            return Err(LoadError::new(
-                events_node.location.clone(),
-                format!(
-                    "Function '{}': Events must be a map of event names, found {}",
-                    function.logical_id,
-                    events_node.kind()
-                ),
-            ));
-        };
-        for event in events.iter() {
-            let description = format!("Function '{}' event '{}'", function.logical_id, event.key);
-            let Some(event_map) = event.value.as_map() else {
-                return Err(LoadError::new(
-                    event.value.location.clone(),
-                    format!(
-                        "{description} must be a map with Type and Properties, found {}",
-                        event.value.kind()
-                    ),
-                ));
-            };
-            let event_type = event_map
-                .get("Type")
-                .and_then(Node::as_str)
-                .unwrap_or_default();
-            // `HttpApi` events are read by [`http_api`].
-            if event_type != "Api" {
-                continue;
-            }
-            let props = event_map
-                .get("Properties")
-                .and_then(Node::as_map)
-                .ok_or_else(|| {
-                    LoadError::new(
-                        event.key_location.clone(),
-                        format!(
-                            "{description}: an Api event needs Properties with Path and Method"
-                        ),
-                    )
-                })?;
-            let path = required_text(resolver, props, "Path", &event.key_location, &description)?;
-            let method =
-                required_text(resolver, props, "Method", &event.key_location, &description)?;
-            let method = http_method(&method).ok_or_else(|| {
-                LoadError::new(
-                    props.get("Method").map_or_else(|| event.key_location.clone(), |n| n.location.clone()),
-                    format!("{description}: Method '{method}' is not an HTTP method; use GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY"),
-                )
-            })?;
-            let path = path.trim().to_owned();
-            let path = if path.starts_with('/') {
-                path
-            } else {
-                format!("/{path}")
-            };
-
-            let api = match props.get("RestApiId") {
-                None => match implicit {
-                    Some(ref mut api) => api,
-                    None => implicit.insert(implicit_api(
-                        resolver,
-                        inputs.api_globals,
-                        &event.key_location,
-                    )?),
-                },
-                Some(target) => {
-                    let name = match target.intrinsic() {
-                        Some(("Ref", name)) => name.as_str(),
-                        _ => target.as_str(),
-                    };
-                    match name.and_then(|n| apis.get_mut(n)) {
-                        Some(api) => api,
-                        // A raw REST API declares its routes with its own `Method` resources;
-                        // SAM only grants the invoke permission for such an event.
-                        None if name.and_then(|n| resolver.resource_type(n))
-                            == Some("AWS::ApiGateway::RestApi") =>
-                        {
-                            continue;
-                        }
-                        None => {
-                            return Err(LoadError::new(
-                                target.location.clone(),
-                                format!(
-                                    "{description}: RestApiId must be a !Ref to an AWS::Serverless::Api in this template{}; add that API or remove RestApiId to use the implicit API",
-                                    name.map(|n| format!(" ('{n}' is not one)"))
-                                        .unwrap_or_default()
-                                ),
-                            ));
-                        }
-                    }
-                }
-            };
-            let security = match props.get("Auth").and_then(Node::as_map) {
-                Some(auth) => auth::event_security(
-                    resolver,
-                    auth,
-                    api.props.get("Auth").and_then(Node::as_map),
-                    &description,
-                )?,
-                None => Vec::new(),
-            };
-            let function_name = inputs.functions[function.index].name.clone();
-            if api.events == EventPaths::Ignored {
-                if !swagger::declares_operation(&api.doc, &path, &method) {
-                    resolver.warn(
-                        &event.key_location,
-                        format!(
-                            "{description}: API '{}' has its own DefinitionBody, and SAM adds event paths only to a definition it generates (or with `MergeDefinitions: true`); {} {path} is not declared there, so AWS will not route it",
-                            api.logical_id,
-                            method.to_uppercase()
-                        ),
-                    );
-                }
-                continue;
-            }
-            add_event_operation(
-                api,
-                &path,
-                &method,
-                &function.logical_id,
-                &function_name,
-                security,
-                &event.key_location,
-                &description,
-            )?;
-        }
-    }
-    let mut out = Vec::new();
-    for api in apis.into_values().chain(implicit) {
-        out.push(finish(resolver, api, inputs.functions, api_keys)?);
-    }
-    Ok(out)
-}
-
-/// SAM `add_lambda_integration`: the event's path and method get an `aws_proxy` operation.
-#[allow(clippy::too_many_arguments)]
-fn add_event_operation(
-    api: &mut SamApi,
-    path: &str,
-    method: &str,
-    function_id: &str,
-    function_name: &str,
-    security: Vec<Node>,
-    at: &SourceLocation,
-    description: &str,
-) -> Result<(), LoadError> {
-    let api_id = api.logical_id.clone();
-    let Some(paths) = swagger::paths_mut(&mut api.doc) else {
-        return Ok(());
-    };
-    let key = swagger::method_key(method);
-    // SAM refuses the same path and method twice; API Gateway treats `/a/` as `/a`, so
-    // trailing-slash twins are the same route here.
-    let normalised = swagger::normalise_path(path);
-    for (other_path, other) in paths.iter().map(|e| (&e.key, &e.value)) {
-        if swagger::normalise_path(other_path) != normalised {
-            continue;
-        }
-        if let Some(existing) = other.as_map().and_then(|m| m.entry(&key))
-            && api.events == EventPaths::Added
-            && existing
-                .value
-                .as_map()
-                .is_some_and(|m| m.contains_key(X_INTEGRATION))
-        {
-            return Err(LoadError::new(
-                at.clone(),
-                format!(
-                    "{description}: {method} {normalised} is already declared on API '{api_id}' at {}; SAM rejects duplicate routes — remove one of them",
-                    existing.key_location
-                ),
-            ));
-        }
-    }
-    if !paths.contains_key(path) {
-        paths.set(path, at, Node::empty_map(at.clone()));
-    }
-    let item = paths
-        .get_mut(path)
-        .and_then(Node::as_map_mut)
-        .ok_or_else(|| {
-            LoadError::new(
-                at.clone(),
-                format!("{description}: Value of '{path}' path must be a dictionary according to Swagger spec."),
-            )
-        })?;
-    let integration = cors::map_node(
-        at,
-        vec![
-            ("type", Node::string("aws_proxy", at.clone())),
-            ("httpMethod", Node::string("POST", at.clone())),
-            (
-                "uri",
-                Node::string(swagger::lambda_invocation_uri(function_name), at.clone()),
-            ),
-            (X_GATEWISE_FUNCTION, Node::string(function_id, at.clone())),
-        ],
-    );
-    let mut operation = match item.get(&key).and_then(Node::as_map) {
-        Some(existing) => existing.clone(),
-        None => Map::default(),
-    };
-    operation.set(X_INTEGRATION, at, integration);
-    if !operation.contains_key("responses") {
-        operation.set("responses", at, Node::empty_map(at.clone()));
-    }
-    if !security.is_empty() {
-        operation.set("security", at, Node::new(Value::List(security), at.clone()));
-    }
-    item.set(&key, at, Node::new(Value::Map(operation), at.clone()));
-    Ok(())
-}
-
-/// Cors, Auth and GatewayResponses on the finished paths, then the model API.
-fn finish(
-    resolver: &mut Resolver<'_>,
-    mut api: SamApi,
+    arn: &Node,
     functions: &[Function],
-    api_keys: &mut Vec<ApiKey>,
-) -> Result<RestApi, LoadError> {
-    let id = api.logical_id.clone();
-    let cors = cors::read(resolver, &id, &api.props, api.from_uri)?;
-    if let Some(cors) = &cors {
-        cors::apply(&id, cors, &mut api.doc)?;
-    }
-    auth::apply(resolver, &id, &api.props, &mut api.doc, functions, api_keys)?;
-    gateway_responses::apply(&id, &api.props, &mut api.doc)?;
-    let mut rest_api = RestApi {
-        logical_id: id.clone(),
-        api_id: ids::api_id(&id),
-        stage: api.stage.clone(),
-        stage_variables: stage_variables(resolver, &api.props, &id)?,
-        binary_media_types: binary_media_types(resolver, &api.props, &id)?,
-        resources: Vec::new(),
-        location: api.location.clone(),
-        gateway_responses: Vec::new(),
-        api_key_source: Default::default(),
-        cors_location: cors.map(|c| c.location),
+) -> Result<Option<String>, LoadError> {
+    let known = |id: &str| {
+        functions
+            .iter()
+            .any(|f| f.logical_id == id)
+            .then(|| id.to_owned())
     };
-    if let Some(source) = resolver.property(&api.props, "ApiKeySourceType")? {
-        rest_api.api_key_source =
-            swagger::api_key_source(&source, &format!("Api '{id}': ApiKeySourceType"))?;
-    }
-    let conversion = swagger::Conversion {
-        what: format!("Api '{id}'"),
-        api_logical_id: &id,
-        functions,
-    };
-    swagger::to_model(resolver, &api.doc, &conversion, &mut rest_api)?;
-    Ok(rest_api)
-}
-
-fn required_text(
-    resolver: &mut Resolver<'_>,
-    props: &Map,
-    key: &str,
-    at: &SourceLocation,
-    description: &str,
-) -> Result<String, LoadError> {
-    match resolver.property(props, key)? {
-        Some(node) => text(&node, &format!("{description}: {key}")),
-        None => Err(LoadError::new(
-            at.clone(),
-            format!("{description}: an Api event needs {key}"),
-        )),
-    }
-}
-
-/// Upper-cases a SAM event method; `any` is API Gateway's `ANY`.
-fn http_method(method: &str) -> Option<String> {
-    let upper = method.trim().to_ascii_uppercase();
-    let known = [
-        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY",
-    ];
-    known.contains(&upper.as_str()).then_some(upper)
-}
-
-fn implicit_api(
-    resolver: &mut Resolver<'_>,
-    api_globals: Option<&Map>,
-    location: &SourceLocation,
-) -> Result<SamApi, LoadError> {
-    let mut doc = swagger::empty_document(location);
-    swagger::normalise_paths(resolver, &mut doc, &format!("Api '{IMPLICIT_API}'"))?;
-    Ok(SamApi {
-        logical_id: IMPLICIT_API.to_owned(),
-        location: location.clone(),
-        props: api_globals.cloned().unwrap_or_default(),
-        stage: IMPLICIT_STAGE.to_owned(),
-        doc,
-        from_uri: false,
-        events: EventPaths::Added,
-    })
-}
-
-fn explicit_api(
-    resolver: &mut Resolver<'_>,
-    api: &ExplicitApi<'_>,
-    api_globals: Option<&Map>,
-    template_dir: &Path,
-) -> Result<SamApi, LoadError> {
-    let id = &api.logical_id;
-    let what = format!("Api '{id}'");
-    let own = properties_of(api.resource, id)?;
-    let props = globals::apply(api_globals, api.resource, &own)?;
-    let stage = match resolver.property(&props, "StageName")? {
-        Some(node) => text(&node, &format!("{what}: StageName"))?,
-        None => {
-            return Err(LoadError::new(
-                api.location.clone(),
-                format!("{what} has no StageName; SAM requires one — add e.g. `StageName: Prod`"),
-            ));
+    match arn.intrinsic() {
+        Some(("Fn::GetAtt", argument)) => {
+            let target = match &argument.value {
+                Value::String(s) => s.split('.').next().map(str::to_owned),
+                Value::List(items) => items.first().and_then(Node::as_str).map(str::to_owned),
+                _ => None,
+            };
+            if let Some(id) = target.as_deref().and_then(known) {
+                return Ok(Some(id));
+            }
         }
+        Some(("Ref", argument)) => {
+            if let Some(id) = argument.as_str().and_then(known) {
+                return Ok(Some(id));
+            }
+        }
+        _ => {}
+    }
+    let Some(resolved) = resolver.resolve(arn)? else {
+        return Ok(None);
     };
-    let user_definition =
-        props.contains_key("DefinitionBody") || props.contains_key("DefinitionUri");
-    let merge = resolver
-        .property(&props, "MergeDefinitions")?
-        .is_some_and(|n| n.scalar_text().is_some_and(|t| t == "true"));
-    let events = match (user_definition, merge) {
-        (false, _) => EventPaths::Added,
-        (true, true) => EventPaths::Merged,
-        (true, false) => EventPaths::Ignored,
-    };
-    let (mut doc, from_uri) = if let Some(body) = props.get("DefinitionBody") {
-        (
-            definition::inline(resolver, body, template_dir, &what)?,
-            false,
-        )
-    } else if let Some(uri) = props.get("DefinitionUri") {
-        // SAM checks Cors before it would read the file (and refuses Cors with a URI).
-        cors::read(resolver, id, &props, true)?;
-        (
-            definition::from_uri(resolver, uri, template_dir, &what, "DefinitionUri")?,
-            true,
-        )
-    } else {
-        (swagger::empty_document(&api.location), false)
-    };
-    swagger::normalise_paths(resolver, &mut doc, &what)?;
-    Ok(SamApi {
-        logical_id: id.clone(),
-        location: api.location.clone(),
-        props,
-        stage,
-        doc,
-        from_uri,
-        events,
+    let text = resolved.scalar_text().unwrap_or_default();
+    Ok(match openapi::function_for_uri(&text, functions) {
+        UriTarget::Function(index) => Some(functions[index].logical_id.clone()),
+        _ => None,
     })
-}
-
-fn stage_variables(
-    resolver: &mut Resolver<'_>,
-    props: &Map,
-    logical_id: &str,
-) -> Result<IndexMap<String, String>, LoadError> {
-    match resolver.property(props, "Variables")? {
-        Some(node) => string_map(&node, &format!("Api '{logical_id}': Variables")),
-        None => Ok(IndexMap::new()),
-    }
-}
-
-/// `BinaryMediaTypes`, with SAM's `~1` escape for `/` turned back.
-fn binary_media_types(
-    resolver: &mut Resolver<'_>,
-    props: &Map,
-    logical_id: &str,
-) -> Result<Vec<String>, LoadError> {
-    match resolver.property(props, "BinaryMediaTypes")? {
-        Some(node) => Ok(
-            string_list(&node, &format!("Api '{logical_id}': BinaryMediaTypes"))?
-                .into_iter()
-                .map(|t| t.replace("~1", "/"))
-                .collect(),
-        ),
-        None => Ok(Vec::new()),
-    }
 }

@@ -14,17 +14,18 @@ use gatewise_model::{
 };
 use indexmap::IndexMap;
 
-use crate::intrinsics::Resolver;
+use crate::document::intrinsics::Resolver;
+use crate::document::value::{Map, Node, Value};
+use crate::openapi::rest::{self, Routes};
+use crate::openapi::{self, UriTarget, definition};
 use crate::properties::{properties_of, string_list, string_map, text, whole_number};
-use crate::swagger::{self, Routes, UriTarget};
-use crate::value::{Map, Node, Value};
-use crate::{LoadError, definition, ids};
+use crate::{LoadError, ids};
 
 /// Stage used when neither a `Stage` nor a `Deployment` names one.
 pub const DEFAULT_STAGE: &str = "prod";
 
 /// An `AWS::ApiGateway::*` resource of the template (after its `Condition`).
-pub struct CfnResource<'t> {
+pub struct ApiGatewayResource<'t> {
     pub logical_id: String,
     pub resource_type: String,
     pub location: SourceLocation,
@@ -71,7 +72,7 @@ fn ref_name(node: Option<&Node>) -> Option<String> {
 /// Builds the raw CloudFormation REST APIs and API keys.
 pub fn rest_apis(
     resolver: &mut Resolver<'_>,
-    resources: &[CfnResource<'_>],
+    resources: &[ApiGatewayResource<'_>],
     functions: &[Function],
     template_dir: &Path,
 ) -> Result<(Vec<RestApi>, Vec<ApiKey>), LoadError> {
@@ -104,7 +105,7 @@ pub fn rest_apis(
             cors_location: None,
         };
         if let Some(source) = resolver.property(p, "ApiKeySourceType")? {
-            api.api_key_source = swagger::api_key_source(&source, &what)?;
+            api.api_key_source = rest::api_key_source(&source, &what)?;
         }
         let body = if let Some(body) = p.get("Body") {
             Some(definition::inline(resolver, body, template_dir, &what)?)
@@ -120,22 +121,23 @@ pub fn rest_apis(
             None
         };
         if let Some(mut doc) = body {
-            swagger::normalise_paths(resolver, &mut doc, &what)?;
-            let conversion = swagger::Conversion {
+            openapi::normalise_paths(resolver, &mut doc, &what)?;
+            let conversion = rest::Conversion {
                 what: what.clone(),
                 api_logical_id: &r.logical_id,
                 functions,
             };
-            swagger::to_model(resolver, &doc, &conversion, &mut api)?;
+            rest::to_model(resolver, &doc, &conversion, &mut api)?;
         }
         let routes = Routes::new(&r.logical_id, std::mem::take(&mut api.resources));
         apis.insert(r.logical_id.clone(), (api, routes));
     }
 
     // Resource paths, by walking parents.
-    let resource_defs: HashMap<&str, &CfnResource<'_>> = of_type("AWS::ApiGateway::Resource")
-        .map(|r| (r.logical_id.as_str(), r))
-        .collect();
+    let resource_defs: HashMap<&str, &ApiGatewayResource<'_>> =
+        of_type("AWS::ApiGateway::Resource")
+            .map(|r| (r.logical_id.as_str(), r))
+            .collect();
     let mut paths: HashMap<String, (String, String)> = HashMap::new();
     for r in resource_defs.values() {
         let mut chain = Vec::new();
@@ -268,7 +270,7 @@ pub fn rest_apis(
             None => return Err(missing(r, "ResponseType")),
         };
         let status_code = match resolver.property(p, "StatusCode")? {
-            Some(n) => Some(swagger::status_code(&n, &what)?),
+            Some(n) => Some(rest::status_code(&n, &what)?),
             None => None,
         };
         let map_of = |resolver: &mut Resolver<'_>,
@@ -321,7 +323,7 @@ pub fn rest_apis(
     Ok((apis, keys))
 }
 
-fn missing(r: &CfnResource<'_>, property: &str) -> LoadError {
+fn missing(r: &ApiGatewayResource<'_>, property: &str) -> LoadError {
     LoadError::new(
         r.location.clone(),
         format!(
@@ -335,7 +337,7 @@ fn missing(r: &CfnResource<'_>, property: &str) -> LoadError {
 fn resource_path(
     resolver: &mut Resolver<'_>,
     id: &str,
-    defs: &HashMap<&str, &CfnResource<'_>>,
+    defs: &HashMap<&str, &ApiGatewayResource<'_>>,
     props: &HashMap<&str, Map>,
     chain: &mut Vec<String>,
 ) -> Result<(String, String), LoadError> {
@@ -377,7 +379,7 @@ fn resource_path(
 /// `AWS::ApiGateway::Authorizer`s by logical id.
 fn authorizers(
     resolver: &mut Resolver<'_>,
-    resources: &[&CfnResource<'_>],
+    resources: &[&ApiGatewayResource<'_>],
     props: &HashMap<&str, Map>,
     functions: &[Function],
 ) -> Result<HashMap<String, Authorizer>, LoadError> {
@@ -413,7 +415,7 @@ fn authorizers(
             None => Vec::new(),
         };
         let function = match resolver.property(p, "AuthorizerUri")? {
-            Some(uri) => match swagger::function_for_uri(
+            Some(uri) => match openapi::function_for_uri(
                 &text(&uri, &format!("{what}: AuthorizerUri"))?,
                 functions,
             ) {
@@ -523,7 +525,7 @@ fn integration(
                 )?)),
                 None => Integration::REST_DEFAULT_TIMEOUT,
             };
-            match swagger::function_for_uri(
+            match openapi::function_for_uri(
                 &text(&uri, &format!("{what}: Integration.Uri"))?,
                 functions,
             ) {
@@ -569,7 +571,7 @@ fn mapping(
         None => IndexMap::new(),
     };
     let passthrough_behavior = match resolver.property(map, "PassthroughBehavior")? {
-        Some(n) => swagger::passthrough(&n, what)?,
+        Some(n) => rest::passthrough(&n, what)?,
         None => Default::default(),
     };
     let mut responses = Vec::new();
@@ -600,7 +602,7 @@ fn mapping(
         responses.push(IntegrationResponse {
             selection_pattern,
             status_code,
-            response_parameters: swagger::parameters(resolver, r.get("ResponseParameters"), what)?,
+            response_parameters: rest::parameters(resolver, r.get("ResponseParameters"), what)?,
             response_templates: match r.get("ResponseTemplates") {
                 Some(t) => string_map(t, &format!("{what}: ResponseTemplates"))?,
                 None => IndexMap::new(),
@@ -613,3 +615,6 @@ fn mapping(
         responses,
     })
 }
+
+#[cfg(test)]
+mod tests;

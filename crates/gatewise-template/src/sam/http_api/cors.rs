@@ -8,11 +8,11 @@
 
 use gatewise_model::SourceLocation;
 
-use super::http_api::sam_error;
+use super::sam_error;
 use crate::LoadError;
-use crate::http_openapi::{CORS_KEYS, KeyStyle, X_CORS, key_name};
-use crate::intrinsics::Resolver;
-use crate::value::{Map, Node, Value};
+use crate::document::intrinsics::Resolver;
+use crate::document::value::{Map, Node, Value};
+use crate::openapi::http::{CORS_KEYS, KeyStyle, X_CORS, key_name};
 
 /// The property holding the configuration.
 pub const PROPERTY: &str = "CorsConfiguration";

@@ -6,9 +6,9 @@
 use gatewise_model::{Function, FunctionCode, SourceLocation};
 
 use crate::LoadError;
-use crate::intrinsics::Resolver;
-use crate::properties::lambda_function;
-use crate::value::{Map, Node};
+use crate::document::intrinsics::Resolver;
+use crate::document::value::{Map, Node};
+use crate::function::lambda_function;
 
 /// Runtime every stub runs on.
 pub const STUB_RUNTIME: &str = "nodejs20.x";
@@ -60,3 +60,6 @@ pub fn function(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,13 +5,12 @@
 
 use gatewise_model::{ApiKey, Function, SourceLocation};
 
-use crate::LoadError;
-use crate::ids;
-use crate::intrinsics::Resolver;
+use crate::document::intrinsics::Resolver;
+use crate::document::value::{Map, Node, Value, map_node};
+use crate::openapi::{self, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION};
 use crate::properties::{string_list, text};
-use crate::sam::cors::map_node;
-use crate::swagger::{self, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION};
-use crate::value::{Map, Node, Value};
+use crate::sam::function_of_arn;
+use crate::{LoadError, ids};
 
 /// `Auth` keys SAM accepts on an API.
 pub const AUTH_KEYS: &[&str] = &[
@@ -212,7 +211,7 @@ pub fn apply(
 
 /// Calls `f` with each operation that has an integration (SAM skips the others).
 fn for_each_operation(doc: &mut Node, mut f: impl FnMut(&str, &mut Map)) {
-    let Some(paths) = swagger::paths_mut(doc) else {
+    let Some(paths) = openapi::paths_mut(doc) else {
         return;
     };
     for path in paths.iter_mut() {
@@ -404,52 +403,12 @@ fn authorizer_definition(
     ))
 }
 
-/// The logical id behind `!GetAtt Fn.Arn` / `!Ref Fn` / an ARN naming a template function.
-pub fn function_of_arn(
-    resolver: &mut Resolver<'_>,
-    arn: &Node,
-    functions: &[Function],
-) -> Result<Option<String>, LoadError> {
-    let known = |id: &str| {
-        functions
-            .iter()
-            .any(|f| f.logical_id == id)
-            .then(|| id.to_owned())
-    };
-    match arn.intrinsic() {
-        Some(("Fn::GetAtt", argument)) => {
-            let target = match &argument.value {
-                Value::String(s) => s.split('.').next().map(str::to_owned),
-                Value::List(items) => items.first().and_then(Node::as_str).map(str::to_owned),
-                _ => None,
-            };
-            if let Some(id) = target.as_deref().and_then(known) {
-                return Ok(Some(id));
-            }
-        }
-        Some(("Ref", argument)) => {
-            if let Some(id) = argument.as_str().and_then(known) {
-                return Ok(Some(id));
-            }
-        }
-        _ => {}
-    }
-    let Some(resolved) = resolver.resolve(arn)? else {
-        return Ok(None);
-    };
-    let text = resolved.scalar_text().unwrap_or_default();
-    Ok(match swagger::function_for_uri(&text, functions) {
-        swagger::UriTarget::Function(index) => Some(functions[index].logical_id.clone()),
-        _ => None,
-    })
-}
-
 /// `Auth.UsagePlan`: `PER_API` → `<Api>ApiKey`, `SHARED` → one `ServerlessApiKey`, `NONE` →
 /// nothing; each with a generated value (gatewise prints them at startup).
 fn usage_plan(
     resolver: &mut Resolver<'_>,
     api: &str,
-    plan: &crate::value::Entry,
+    plan: &crate::document::value::Entry,
     api_keys: &mut Vec<ApiKey>,
 ) -> Result<(), LoadError> {
     let Some(map) = plan.value.as_map() else {

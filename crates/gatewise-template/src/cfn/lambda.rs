@@ -8,11 +8,13 @@ use std::path::Path;
 use gatewise_model::{Function, FunctionCode, SourceLocation};
 
 use crate::LoadError;
-use crate::code;
-use crate::intrinsics::Resolver;
-use crate::properties::{self, lambda_function, properties_of, refuse_image};
-use crate::value::{Map, Node};
+use crate::document::intrinsics::Resolver;
+use crate::document::value::{Map, Node};
+use crate::function::{code, lambda_function, refuse_image, stub};
+use crate::properties::{self, properties_of};
 
+/// `AWS::Lambda::Function` → [`Function`]; with `stub`, a function whose code cannot run here
+/// becomes a stub (see [`crate::function::stub`]).
 pub fn function(
     resolver: &mut Resolver<'_>,
     logical_id: &str,
@@ -30,7 +32,7 @@ pub fn function(
         &props,
         template_dir,
     ) {
-        Err(e) if stub => crate::stub::function(resolver, logical_id, location, &props, &e),
+        Err(e) if stub => stub::function(resolver, logical_id, location, &props, &e),
         other => other,
     }
 }

@@ -1,5 +1,6 @@
-//! End-to-end tests of [`load`]: SAM and CloudFormation templates written to a temporary
-//! directory (so `CodeUri` folders exist or not, as each case needs).
+//! End-to-end tests of [`load`] through the whole template — sections, conditions, parameters,
+//! functions, API order, errors and warnings: SAM and CloudFormation templates written to a
+//! temporary directory (so `CodeUri` folders exist or not, as each case needs).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -7,7 +8,7 @@ use std::time::Duration;
 use gatewise_model::{FunctionCode, Integration, RuntimeFamily, Stack};
 use indexmap::IndexMap;
 
-use super::*;
+use crate::{LoadError, LoadOptions, ids, load};
 
 /// A template file in a temporary directory, with the given code folders created next to it.
 struct Fixture {

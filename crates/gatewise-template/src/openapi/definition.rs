@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::LoadError;
-use crate::intrinsics::Resolver;
-use crate::value::{self, Node, Value};
+use crate::document::intrinsics::Resolver;
+use crate::document::value::{self, Node, Value};
 
 /// An inline body; an `AWS::Include` transform is replaced by the included file.
 pub fn inline(

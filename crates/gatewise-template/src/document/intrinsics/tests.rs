@@ -1,3 +1,5 @@
+//! Intrinsic functions, conditions and pseudo parameters resolved on small templates.
+
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -5,7 +7,7 @@ use serde_json::json;
 
 use super::*;
 use crate::LoadOptions;
-use crate::value::parse;
+use crate::document::value::parse;
 
 const TEMPLATE: &str = r#"
 Parameters:
@@ -45,7 +47,7 @@ fn resolve(expr: &str) -> Result<(serde_json::Value, Vec<String>), LoadError> {
     let top = template.as_map().expect("template map");
     let start = SourceLocation::new(file.clone(), 1, 1);
     let mut warnings = Vec::new();
-    let parameters = crate::parameters::read(
+    let parameters = crate::document::parameters::read(
         top.get("Parameters"),
         &LoadOptions::default(),
         &start,
@@ -272,7 +274,8 @@ fn stack_name_and_overrides_feed_pseudo_parameters_and_refs() {
     let start = SourceLocation::new(file.clone(), 1, 1);
     let mut warnings = Vec::new();
     let parameters =
-        crate::parameters::read(top.get("Parameters"), &options, &start, &mut warnings).unwrap();
+        crate::document::parameters::read(top.get("Parameters"), &options, &start, &mut warnings)
+            .unwrap();
     let mut resolver = Resolver::new(top, parameters, "mine".to_owned(), warnings);
     let node = parse("v: !Sub '${AWS::StackName}/${Env}/${Hello}'", &file).unwrap();
     let v = node.as_map().unwrap().get("v").unwrap();

@@ -4,7 +4,7 @@
 //! opaque value there, so `{"Ref": ..}` never merges key by key with a real map (spec §2.2).
 
 use crate::LoadError;
-use crate::value::{Entry, Map, Node, Value};
+use crate::document::value::{Entry, Map, Node, Value};
 
 /// Merges a global value `global` with a resource's own value `local` (spec §2.2): maps merge
 /// per key recursively (local wins per key), lists concatenate global then local (no de-dup),
@@ -84,7 +84,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::value::parse;
+    use crate::document::value::parse;
 
     fn node(text: &str) -> Node {
         parse(text, &Arc::from(std::path::Path::new("t.yaml"))).expect(text)

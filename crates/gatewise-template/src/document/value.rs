@@ -1,4 +1,4 @@
-//! The positioned value tree every later step reads.
+//! The positioned value tree every later step reads, and its YAML / JSON parser.
 //!
 //! A template is parsed once into [`Node`]s that remember where they were written, so an error
 //! about `CodeUri` or a duplicate route can say `template.yaml:42:7`. YAML and JSON end up in the
@@ -196,6 +196,15 @@ impl Node {
                 .into(),
         }
     }
+}
+
+/// A map node whose keys are all written at `at`.
+pub fn map_node(at: &SourceLocation, entries: Vec<(&str, Node)>) -> Node {
+    let mut map = Map::default();
+    for (key, value) in entries {
+        map.set(key, at, value);
+    }
+    Node::new(Value::Map(map), at.clone())
 }
 
 /// Nesting deeper than this is refused: no template needs it, and the recursive steps after

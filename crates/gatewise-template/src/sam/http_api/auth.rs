@@ -1,18 +1,17 @@
 //! SAM `Auth` on an `AWS::Serverless::HttpApi`: `Authorizers` (JWT and Lambda), the built-in
 //! `AWS_IAM` (`EnableIamAuthorizer`), `DefaultAuthorizer`, and an event's `Auth.Authorizer`
 //! (`NONE` included) — validated with SAM's messages and written into the document as SAM's
-//! `OpenApiEditor` writes them, so [`crate::http_openapi`] reads SAM's and hand-written
+//! `OpenApiEditor` writes them, so [`crate::openapi::http`] reads SAM's and hand-written
 //! documents alike.
 
 use gatewise_model::{Function, SourceLocation};
 
-use super::cors::map_node;
-use super::http_api::{event_error, sam_error};
+use super::{event_error, sam_error};
 use crate::LoadError;
-use crate::intrinsics::Resolver;
-use crate::sam::auth::function_of_arn;
-use crate::swagger::{self, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION};
-use crate::value::{Map, Node, Value};
+use crate::document::intrinsics::Resolver;
+use crate::document::value::{Map, Node, Value, map_node};
+use crate::openapi::{self, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION};
+use crate::sam::function_of_arn;
 
 /// Keys SAM accepts in an HTTP API's `Auth`.
 pub const AUTH_KEYS: &[&str] = &["Authorizers", "DefaultAuthorizer", "EnableIamAuthorizer"];
@@ -139,7 +138,7 @@ pub fn apply(
             ),
         ));
     }
-    if let Some(paths) = swagger::paths_mut(doc) {
+    if let Some(paths) = openapi::paths_mut(doc) {
         for path in paths.iter_mut() {
             let Some(item) = path.value.as_map_mut() else {
                 continue;

@@ -1,56 +1,22 @@
-//! REST API features end to end: SAM `Cors` against SAM's own translator fixtures, `Auth` on
-//! preflights, `GatewayResponses`, OpenAPI bodies, raw `AWS::ApiGateway::*`, stubs.
+//! SAM REST APIs end to end: `Cors` against SAM's own translator fixtures, `Auth` on
+//! preflights, `GatewayResponses`, OpenAPI bodies (`DefinitionBody`, `DefinitionUri`,
+//! `AWS::Include`), `Api` events, and the acceptance templates that declare REST APIs.
 
 use std::path::{Path, PathBuf};
 
 use gatewise_model::{
-    ApiKeySource, Authorization, AuthorizerKind, FunctionCode, Integration, Method,
-    PassthroughBehavior, RestApi, Stack,
+    ApiKeySource, Authorization, AuthorizerKind, Integration, PassthroughBehavior, RestApi,
 };
 use serde_json::Value as Json;
 
-use super::*;
-use crate::sam::cors;
-
-const HEADER: &str = "Transform: AWS::Serverless-2016-10-31\n";
-
-fn stubbed() -> LoadOptions {
-    LoadOptions {
-        stub_functions: true,
-        ..LoadOptions::default()
-    }
-}
-
-fn load_text(text: &str, files: &[(&str, &str)]) -> Result<Stack, LoadError> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir_all(dir.path().join("src")).expect("src");
-    for (name, content) in files {
-        std::fs::write(dir.path().join(name), content).expect("file");
-    }
-    let path = dir.path().join("template.yaml");
-    std::fs::write(&path, text).expect("write");
-    load(&path, &stubbed())
-}
-
-fn ok(text: &str) -> Stack {
-    load_text(text, &[]).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn api<'s>(stack: &'s Stack, id: &str) -> &'s RestApi {
-    stack
-        .rest_apis
-        .iter()
-        .find(|a| a.logical_id == id)
-        .unwrap_or_else(|| panic!("no API {id}"))
-}
-
-fn method<'a>(api: &'a RestApi, path: &str, verb: &str) -> &'a Method {
-    api.resources
-        .iter()
-        .find(|r| r.path == path)
-        .and_then(|r| r.methods.iter().find(|m| m.http_method == verb))
-        .unwrap_or_else(|| panic!("no {verb} {path} in {:?}", api.resources))
-}
+use super::cors;
+use crate::openapi::rest;
+use crate::test_support::rest_api::{HEADER, api, load_text, method, ok};
+use crate::test_support::stubbed;
+use crate::{
+    INTEGER_MAX_AGE, INVALID_MAPPING_EXPRESSION, IntegerMaxAge, InvalidMappingExpression,
+    LoadOptions, load,
+};
 
 fn options_parameters(api: &RestApi, path: &str) -> Vec<(String, String)> {
     match &method(api, path, "OPTIONS").integration {
@@ -142,7 +108,7 @@ fn rule_1_7_sam_fixtures_options_response_parameters() {
         let stack = load(&input, &stubbed()).unwrap_or_else(|e| panic!("{}: {e}", input.display()));
         for (id, path, params) in expected {
             let api = api(&stack, &id);
-            let ours = options_parameters(api, &swagger::normalise_path(&path));
+            let ours = options_parameters(api, &rest::normalise_path(&path));
             let names: Vec<&str> = ours.iter().map(|(k, _)| k.as_str()).collect();
             let want: Vec<&str> = params.keys().map(String::as_str).collect();
             assert_eq!(names, want, "{} {id} {path}", input.display());
@@ -156,7 +122,7 @@ fn rule_1_7_sam_fixtures_options_response_parameters() {
             }
             assert!(api.cors_location.is_some());
             assert_eq!(
-                method(api, &swagger::normalise_path(&path), "OPTIONS")
+                method(api, &rest::normalise_path(&path), "OPTIONS")
                     .provenance
                     .generated_from_cors,
                 api.cors_location
@@ -788,165 +754,6 @@ fn definition_uri_and_aws_include_read_local_files() {
     );
 }
 
-const CFN: &str = r#"{
-  "Resources": {
-    "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "nodejs20.x", "Handler": "index.handler", "Code": {"ZipFile": "x"}}},
-    "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "a", "BinaryMediaTypes": ["image/png"]}},
-    "Items": {"Type": "AWS::ApiGateway::Resource", "Properties": {"ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]}, "PathPart": "items", "RestApiId": {"Ref": "Api"}}},
-    "Cors": {"Type": "AWS::ApiGateway::Resource", "Properties": {"ParentId": {"Ref": "Items"}, "PathPart": "{cors+}", "RestApiId": {"Ref": "Api"}}},
-    "Options": {"Type": "AWS::ApiGateway::Method", "Properties": {"HttpMethod": "OPTIONS", "ResourceId": {"Ref": "Cors"}, "RestApiId": {"Ref": "Api"}, "AuthorizationType": "NONE",
-      "Integration": {"Type": "MOCK", "RequestTemplates": {"application/json": "{ statusCode: 200 }"}, "PassthroughBehavior": "WHEN_NO_MATCH",
-        "IntegrationResponses": [{"StatusCode": "204", "ResponseParameters": {"method.response.header.Access-Control-Allow-Origin": "'*'"}}]}}},
-    "Any": {"Type": "AWS::ApiGateway::Method", "Properties": {"HttpMethod": "ANY", "ResourceId": {"Fn::GetAtt": ["Api", "RootResourceId"]}, "RestApiId": {"Ref": "Api"},
-      "AuthorizationType": "CUSTOM", "AuthorizerId": {"Ref": "Auth"}, "ApiKeyRequired": true,
-      "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":apigateway:", {"Ref": "AWS::Region"}, ":lambda:path/2015-03-31/functions/", {"Fn::GetAtt": ["Fn", "Arn"]}, "/invocations"]]}}}},
-    "Auth": {"Type": "AWS::ApiGateway::Authorizer", "Properties": {"Type": "TOKEN", "IdentitySource": "method.request.header.Authorization", "RestApiId": {"Ref": "Api"},
-      "AuthorizerUri": {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"}}},
-    "Deploy": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}}},
-    "Stage": {"Type": "AWS::ApiGateway::Stage", "Properties": {"StageName": "v1", "RestApiId": {"Ref": "Api"}, "DeploymentId": {"Ref": "Deploy"}, "Variables": {"a": "b"}}},
-    "R4": {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": {"ResponseType": "DEFAULT_4XX", "RestApiId": {"Ref": "Api"},
-      "ResponseParameters": {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}, "ResponseTemplates": {"application/json": "{\"message\":$context.error.messageString}"}}},
-    "Key": {"Type": "AWS::ApiGateway::ApiKey", "Properties": {"Value": "abcdefghijklmnopqrst", "Enabled": false}},
-    "Key2": {"Type": "AWS::ApiGateway::ApiKey", "Properties": {}},
-    "Plan": {"Type": "AWS::ApiGateway::UsagePlan", "Properties": {}}
-  }
-}"#;
-
-#[test]
-fn cloudformation_resource_tree_cors_greedy_and_mock_integration_responses() {
-    let stack = ok(CFN);
-    let api = api(&stack, "Api");
-    assert_eq!(api.stage, "v1");
-    assert_eq!(api.stage_variables["a"], "b");
-    assert_eq!(api.binary_media_types, ["image/png"]);
-    let options = method(api, "/items/{cors+}", "OPTIONS");
-    let Integration::Mock(mock) = &options.integration else {
-        panic!()
-    };
-    assert_eq!(
-        mock.request_templates["application/json"],
-        "{ statusCode: 200 }"
-    );
-    assert_eq!(mock.responses[0].status_code, "204");
-    assert_eq!(
-        mock.responses[0].response_parameters["method.response.header.Access-Control-Allow-Origin"],
-        "'*'"
-    );
-    let any = method(api, "/", "ANY");
-    assert!(matches!(
-        any.integration,
-        Integration::LambdaProxy { function: 0, .. }
-    ));
-    assert!(any.api_key_required && any.provenance.api_key_required_at.is_some());
-    let Authorization::Authorizer(auth) = &any.authorization else {
-        panic!()
-    };
-    assert_eq!((auth.kind, auth.function), (AuthorizerKind::Token, Some(0)));
-    assert_eq!(
-        api.gateway_responses[0].response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"],
-        "'*'"
-    );
-    assert_eq!(stack.api_keys.len(), 2);
-    assert!(!stack.api_keys[0].enabled && !stack.api_keys[0].generated);
-    assert!(stack.api_keys[1].generated && stack.api_keys[1].enabled);
-
-    // Deployment stage, then the default with a warning.
-    let no_stage = CFN
-        .replace(r#""StageName": "v1", "#, r#""Ignored": "x", "#)
-        .replace(
-            r#""Stage": {"Type": "AWS::ApiGateway::Stage""#,
-            r#""Stage": {"Type": "AWS::S3::Bucket""#,
-        );
-    let stack = ok(&no_stage);
-    assert_eq!(api_stage(&stack), cfn_apigateway::DEFAULT_STAGE);
-    assert!(
-        stack
-            .warnings
-            .iter()
-            .any(|w| w.message.contains("no AWS::ApiGateway::Stage"))
-    );
-    let deployment = no_stage.replace(
-        r#""Properties": {"RestApiId": {"Ref": "Api"}}}"#,
-        r#""Properties": {"RestApiId": {"Ref": "Api"}, "StageName": "dep"}}"#,
-    );
-    assert_eq!(api_stage(&ok(&deployment)), "dep");
-
-    // A cycle and a missing parent are located errors.
-    let cycle = CFN.replace(
-        r#""ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]}, "PathPart": "items""#,
-        r#""ParentId": {"Ref": "Cors"}, "PathPart": "items""#,
-    );
-    let err = load_text(&cycle, &[]).expect_err("cycle");
-    assert!(err.message.contains("loops"), "{err}");
-    let missing = CFN.replace(
-        r#""ParentId": {"Ref": "Items"}"#,
-        r#""ParentId": {"Ref": "Nope"}"#,
-    );
-    let err = load_text(&missing, &[]).expect_err("missing");
-    assert!(err.message.contains("ParentId must be"), "{err}");
-}
-
-fn api_stage(stack: &Stack) -> &str {
-    &api(stack, "Api").stage
-}
-
-#[test]
-fn stub_functions_replace_code_that_cannot_run() {
-    let text = format!(
-        "{HEADER}Resources:
-  S3:
-    Type: AWS::Serverless::Function
-    Properties: {{CodeUri: s3://b/k, Handler: app.h, Runtime: nodejs20.x, Timeout: 9, FunctionName: named}}
-  Old:
-    Type: AWS::Serverless::Function
-    Properties: {{CodeUri: src, Handler: app.h, Runtime: nodejs12.x}}
-  Missing:
-    Type: AWS::Serverless::Function
-    Properties: {{CodeUri: nope, Handler: app.h, Runtime: python3.12}}
-  Image:
-    Type: AWS::Serverless::Function
-    Properties: {{PackageType: Image, ImageUri: x}}
-  Cfn:
-    Type: AWS::Lambda::Function
-    Properties: {{Code: {{S3Bucket: b, S3Key: k}}, Handler: a.b, Runtime: nodejs20.x}}
-  Fine:
-    Type: AWS::Serverless::Function
-    Properties: {{CodeUri: src, Handler: app.h, Runtime: python3.12}}
-"
-    );
-    let stack = ok(&text);
-    assert_eq!(stack.functions.len(), 6);
-    for f in &stack.functions[..5] {
-        assert_eq!(
-            f.runtime.to_string(),
-            stub::STUB_RUNTIME,
-            "{}",
-            f.logical_id
-        );
-        assert_eq!(f.handler, stub::STUB_HANDLER);
-        assert_eq!(f.code, FunctionCode::Inline(stub::STUB_SOURCE.to_owned()));
-    }
-    assert_eq!(stack.functions[0].name, "named");
-    assert_eq!(stack.functions[0].timeout.as_secs(), 9);
-    assert!(matches!(
-        stack.functions[5].code,
-        FunctionCode::Directory(_)
-    ));
-    assert_eq!(
-        stack
-            .warnings
-            .iter()
-            .filter(|w| w.message.contains("is stubbed"))
-            .count(),
-        5
-    );
-    // Without the option, the first of them is an error.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.yaml");
-    std::fs::write(&path, &text).unwrap();
-    assert!(load(&path, &LoadOptions::default()).is_err());
-}
-
 /// Acceptance templates that must load with stubs and serve routes (spec item 7).
 #[test]
 fn acceptance_rest_templates_load_with_stubs() {
@@ -992,66 +799,6 @@ fn acceptance_rest_templates_load_with_stubs() {
             assert!(e.location.line >= 1, "{e}");
         }
     }
-}
-
-/// `Type: AWS` with a Lambda `Uri` is a non-proxy Lambda integration carrying its templates
-/// and integration responses; other `AWS` service integrations stay not served.
-#[test]
-fn cloudformation_aws_lambda_integration_keeps_its_mapping() {
-    let lambda_uri = r#"{"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"}"#;
-    let template = CFN.replace(
-        r#""Deploy": {"#,
-        &format!(
-            r#""Custom": {{"Type": "AWS::ApiGateway::Method", "Properties": {{"HttpMethod": "POST", "ResourceId": {{"Ref": "Items"}}, "RestApiId": {{"Ref": "Api"}}, "AuthorizationType": "NONE",
-      "Integration": {{"Type": "AWS", "IntegrationHttpMethod": "POST", "Uri": {lambda_uri}, "TimeoutInMillis": 5000, "PassthroughBehavior": "NEVER",
-        "RequestTemplates": {{"application/json": "{{\"statusCode\": 200}}"}},
-        "IntegrationResponses": [
-          {{"StatusCode": "200", "ResponseParameters": {{"method.response.header.Access-Control-Allow-Origin": "'*'"}}, "ResponseTemplates": {{"application/json": "$input.body"}}}},
-          {{"StatusCode": "400", "SelectionPattern": ".*Bad.*"}}]}}}}}},
-    "Queue": {{"Type": "AWS::ApiGateway::Method", "Properties": {{"HttpMethod": "PUT", "ResourceId": {{"Ref": "Items"}}, "RestApiId": {{"Ref": "Api"}}, "AuthorizationType": "NONE",
-      "Integration": {{"Type": "AWS", "IntegrationHttpMethod": "POST", "Uri": "arn:aws:apigateway:us-east-1:sqs:path/123456789012/queue"}}}}}},
-    "Deploy": {{"#
-        ),
-    );
-    let stack = ok(&template);
-    let api = api(&stack, "Api");
-    let Integration::Lambda {
-        function,
-        timeout,
-        mapping,
-    } = &method(api, "/items", "POST").integration
-    else {
-        panic!("{:?}", method(api, "/items", "POST").integration)
-    };
-    assert_eq!((*function, timeout.as_millis()), (0, 5000));
-    assert_eq!(mapping.passthrough_behavior, PassthroughBehavior::Never);
-    assert_eq!(
-        mapping.request_templates["application/json"],
-        "{\"statusCode\": 200}"
-    );
-    assert_eq!(mapping.responses.len(), 2);
-    assert_eq!(mapping.responses[0].selection_pattern, None);
-    assert_eq!(
-        mapping.responses[0].response_templates["application/json"],
-        "$input.body"
-    );
-    assert_eq!(
-        mapping.responses[1].selection_pattern.as_deref(),
-        Some(".*Bad.*")
-    );
-    assert_eq!(mapping.responses[1].status_code, "400");
-    assert_eq!(
-        method(api, "/items", "PUT").integration,
-        Integration::NotServed {
-            integration_type: "AWS".to_owned()
-        }
-    );
-    assert!(
-        stack
-            .warnings
-            .iter()
-            .any(|w| w.message.contains("AWS service integrations are not run"))
-    );
 }
 
 /// OpenAPI `type: aws` with a Lambda `uri`: the same, with responses keyed by pattern and

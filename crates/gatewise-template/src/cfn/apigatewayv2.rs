@@ -13,17 +13,18 @@ use gatewise_model::{
 };
 use indexmap::IndexMap;
 
-use crate::http_openapi::{self, Conversion, DEFAULT_ROUTE, KeyStyle, UNSPECIFIED_PAYLOAD_FORMAT};
-use crate::intrinsics::Resolver;
+use crate::document::intrinsics::Resolver;
+use crate::document::value::{Map, Node};
+use crate::openapi::http::{self, Conversion, DEFAULT_ROUTE, KeyStyle, UNSPECIFIED_PAYLOAD_FORMAT};
+use crate::openapi::{self, UriTarget, definition};
 use crate::properties::{properties_of, string_map, text};
-use crate::value::{Map, Node};
-use crate::{LoadError, definition, ids, swagger};
+use crate::{LoadError, ids};
 
 /// The payload format of the Lambda integration quick create makes from `Target`.
 pub const QUICK_CREATE_PAYLOAD_FORMAT: PayloadFormat = PayloadFormat::V2;
 
 /// One `AWS::ApiGatewayV2::*` resource as found in the template.
-pub struct V2Resource<'t> {
+pub struct ApiGatewayV2Resource<'t> {
     pub logical_id: String,
     pub resource_type: String,
     pub location: SourceLocation,
@@ -42,12 +43,12 @@ fn ref_name(node: Option<&Node>) -> Option<String> {
 /// Every HTTP API the raw resources declare, in template order.
 pub fn http_apis(
     resolver: &mut Resolver<'_>,
-    resources: &[V2Resource<'_>],
+    resources: &[ApiGatewayV2Resource<'_>],
     functions: &[Function],
     template_dir: &Path,
 ) -> Result<Vec<HttpApi>, LoadError> {
     let mut apis: IndexMap<String, HttpApi> = IndexMap::new();
-    let mut by_id: HashMap<&str, (&V2Resource<'_>, Map)> = HashMap::new();
+    let mut by_id: HashMap<&str, (&ApiGatewayV2Resource<'_>, Map)> = HashMap::new();
     for r in resources {
         let props = properties_of(r.resource, &r.logical_id)?;
         if r.resource_type == "AWS::ApiGatewayV2::Api" {
@@ -91,7 +92,7 @@ pub fn http_apis(
 /// `AWS::ApiGatewayV2::Api`: its `Body` routes and CORS, or quick create's `$default` route.
 fn api(
     resolver: &mut Resolver<'_>,
-    r: &V2Resource<'_>,
+    r: &ApiGatewayV2Resource<'_>,
     props: &Map,
     functions: &[Function],
     template_dir: &Path,
@@ -136,9 +137,9 @@ fn api(
         location: r.location.clone(),
     };
     if let Some(mut doc) = doc {
-        swagger::normalise_paths(resolver, &mut doc, &what)?;
-        api.routes = http_openapi::routes(resolver, &doc, &conversion)?;
-        if let Some((cors, at)) = http_openapi::document_cors(resolver, &doc, &what)? {
+        openapi::normalise_paths(resolver, &mut doc, &what)?;
+        api.routes = http::routes(resolver, &doc, &conversion)?;
+        if let Some((cors, at)) = http::document_cors(resolver, &doc, &what)? {
             api.cors = Some(cors);
             api.cors_location = Some(at);
         }
@@ -156,7 +157,7 @@ fn api(
                 ),
             )
         })?;
-        let cors = http_openapi::cors_from_map(
+        let cors = http::cors_from_map(
             resolver,
             map,
             KeyStyle::Pascal,
@@ -176,7 +177,7 @@ fn api(
             Some(node) => text(&node, &format!("{what}: RouteKey"))?,
             None => DEFAULT_ROUTE.to_owned(),
         };
-        let integration = http_openapi::lambda_target(
+        let integration = http::lambda_target(
             resolver,
             &target,
             functions,
@@ -198,7 +199,7 @@ fn api(
 
 fn stage(
     resolver: &mut Resolver<'_>,
-    r: &V2Resource<'_>,
+    r: &ApiGatewayV2Resource<'_>,
     props: &Map,
     api: &mut HttpApi,
 ) -> Result<(), LoadError> {
@@ -212,12 +213,12 @@ fn stage(
     Ok(())
 }
 
-type Others<'a, 't> = HashMap<&'a str, (&'a V2Resource<'t>, Map)>;
+type Others<'a, 't> = HashMap<&'a str, (&'a ApiGatewayV2Resource<'t>, Map)>;
 
 /// `AWS::ApiGatewayV2::Route`: `RouteKey`, `Target: integrations/<id>`, authorization.
 fn route(
     resolver: &mut Resolver<'_>,
-    r: &V2Resource<'_>,
+    r: &ApiGatewayV2Resource<'_>,
     props: &Map,
     others: &Others<'_, '_>,
     functions: &[Function],
@@ -259,7 +260,7 @@ fn route(
                 &r.location,
                 format!("{what} has no Target; API Gateway answers it without an integration, and gatewise answers it with 500"),
             );
-            http_openapi::not_served("NONE")
+            http::not_served("NONE")
         }
     };
     let kind = match resolver.property(props, "AuthorizationType")? {
@@ -310,7 +311,7 @@ fn route(
 /// but not served.
 fn integration(
     resolver: &mut Resolver<'_>,
-    r: &V2Resource<'_>,
+    r: &ApiGatewayV2Resource<'_>,
     props: &Map,
     functions: &[Function],
 ) -> Result<HttpIntegration, LoadError> {
@@ -329,16 +330,14 @@ fn integration(
             &r.location,
             format!("{what}: {kind} integrations are not run by gatewise yet; requests to its routes get 500"),
         );
-        return Ok(http_openapi::not_served(&kind));
+        return Ok(http::not_served(&kind));
     }
     let payload_format = match resolver.property(props, "PayloadFormatVersion")? {
-        Some(node) => {
-            http_openapi::payload_format(&node, &format!("{what}: PayloadFormatVersion"))?
-        }
+        Some(node) => http::payload_format(&node, &format!("{what}: PayloadFormatVersion"))?,
         None => UNSPECIFIED_PAYLOAD_FORMAT,
     };
     let timeout = match resolver.property(props, "TimeoutInMillis")? {
-        Some(node) => http_openapi::timeout(&node, &format!("{what}: TimeoutInMillis"))?,
+        Some(node) => http::timeout(&node, &format!("{what}: TimeoutInMillis"))?,
         None => HttpIntegration::DEFAULT_TIMEOUT,
     };
     let uri = resolver.property(props, "IntegrationUri")?.ok_or_else(|| {
@@ -347,13 +346,13 @@ fn integration(
             format!("{what}: an AWS_PROXY integration needs IntegrationUri (the function ARN)"),
         )
     })?;
-    http_openapi::lambda_target(resolver, &uri, functions, payload_format, timeout, &what)
+    http::lambda_target(resolver, &uri, functions, payload_format, timeout, &what)
 }
 
 /// `AWS::ApiGatewayV2::Authorizer`: `JWT` or `REQUEST` (a Lambda authorizer).
 fn authorizer(
     resolver: &mut Resolver<'_>,
-    r: &V2Resource<'_>,
+    r: &ApiGatewayV2Resource<'_>,
     props: &Map,
     functions: &[Function],
 ) -> Result<HttpAuthorization, LoadError> {
@@ -363,7 +362,7 @@ fn authorizer(
         None => r.logical_id.clone(),
     };
     let identity = match resolver.property(props, "IdentitySource")? {
-        Some(node) => http_openapi::identity_sources(&node, &format!("{what}: IdentitySource"))?,
+        Some(node) => http::identity_sources(&node, &format!("{what}: IdentitySource"))?,
         None => Vec::new(),
     };
     let kind = match resolver.property(props, "AuthorizerType")? {
@@ -376,30 +375,29 @@ fn authorizer(
             identity_source: identity
                 .into_iter()
                 .next()
-                .unwrap_or_else(|| http_openapi::JWT_DEFAULT_IDENTITY_SOURCE.to_owned()),
+                .unwrap_or_else(|| http::JWT_DEFAULT_IDENTITY_SOURCE.to_owned()),
             location: r.location.clone(),
         }),
         "REQUEST" => {
             let function = match resolver.property(props, "AuthorizerUri")? {
-                Some(uri) => match swagger::function_for_uri(
+                Some(uri) => match openapi::function_for_uri(
                     &uri.scalar_text().unwrap_or_default(),
                     functions,
                 ) {
-                    swagger::UriTarget::Function(f) => Some(f),
+                    UriTarget::Function(f) => Some(f),
                     _ => None,
                 },
                 None => None,
             };
             let payload_format = match resolver.property(props, "AuthorizerPayloadFormatVersion")? {
-                Some(node) => http_openapi::payload_format(
-                    &node,
-                    &format!("{what}: AuthorizerPayloadFormatVersion"),
-                )?,
+                Some(node) => {
+                    http::payload_format(&node, &format!("{what}: AuthorizerPayloadFormatVersion"))?
+                }
                 None => UNSPECIFIED_PAYLOAD_FORMAT,
             };
             let simple_responses = resolver
                 .property(props, "EnableSimpleResponses")?
-                .is_some_and(|n| http_openapi::is_true(&n));
+                .is_some_and(|n| http::is_true(&n));
             Ok(HttpAuthorization::Lambda {
                 name,
                 function,
@@ -415,3 +413,6 @@ fn authorizer(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests;

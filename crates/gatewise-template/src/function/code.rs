@@ -8,7 +8,7 @@ use std::path::Path;
 use gatewise_model::FunctionCode;
 
 use crate::LoadError;
-use crate::value::{Node, Value};
+use crate::document::value::{Node, Value};
 
 /// A SAM `CodeUri` (already resolved): a directory relative to the template's directory.
 pub fn from_code_uri(

@@ -1,4 +1,4 @@
-//! Swagger / OpenAPI documents and the one conversion of such a document into model resources.
+//! The swagger / OpenAPI document of a REST API into model resources and methods, in one place.
 //!
 //! SAM builds a swagger document per `AWS::Serverless::Api` (from `DefinitionBody`, or an empty
 //! one, plus the paths of function `Api` events), then edits it: `Cors` adds `options`
@@ -7,42 +7,34 @@
 //! applies it (a path that already has `options` is skipped, the computed AllowMethods reads the
 //! path item's keys, …). The finished document — or a hand-written `DefinitionBody`,
 //! `DefinitionUri` file or `AWS::ApiGateway::RestApi` `Body` — then becomes resources and
-//! methods here, in one place.
-//!
-//! Nodes gatewise writes carry the location of what caused them (the event, the `Cors` key,
-//! the `Auth.ApiKeyRequired` key), so explanations point at the user's template.
+//! methods here ([`to_model`]). Raw `AWS::ApiGateway::*` resources reuse its pieces: routes
+//! with the duplicate check, integration mappings, gateway responses, mapping expressions.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use gatewise_model::{
-    ApiKeySource, Authorization, Authorizer, AuthorizerKind, Function, FunctionIndex,
-    GatewayResponseConfig, Integration, IntegrationMapping, IntegrationResponse, Method,
-    MethodProvenance, PassthroughBehavior, Resource, RestApi, SourceLocation, pseudo,
+    ApiKeySource, Authorization, Authorizer, AuthorizerKind, Function, GatewayResponseConfig,
+    Integration, IntegrationMapping, IntegrationResponse, Method, MethodProvenance,
+    PassthroughBehavior, Resource, RestApi, SourceLocation,
 };
 use indexmap::IndexMap;
 
-use crate::intrinsics::Resolver;
+use crate::document::intrinsics::Resolver;
+use crate::document::value::{Map, Node, Value};
+use crate::openapi::{
+    UriTarget, X_ANY_METHOD, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION,
+    function_for_uri, http_method, integration_type, paths,
+};
 use crate::properties::{string_map, text};
-use crate::value::{Map, Node, Value};
 use crate::{INVALID_MAPPING_EXPRESSION, InvalidMappingExpression, LoadError, ids};
 
-pub const X_INTEGRATION: &str = "x-amazon-apigateway-integration";
-pub const X_ANY_METHOD: &str = "x-amazon-apigateway-any-method";
 pub const X_GATEWAY_RESPONSES: &str = "x-amazon-apigateway-gateway-responses";
 pub const X_BINARY_MEDIA_TYPES: &str = "x-amazon-apigateway-binary-media-types";
 pub const X_API_KEY_SOURCE: &str = "x-amazon-apigateway-api-key-source";
-pub const X_AUTHORIZER: &str = "x-amazon-apigateway-authorizer";
-pub const X_AUTHTYPE: &str = "x-amazon-apigateway-authtype";
-/// gatewise-private: the logical id of the function an integration or authorizer calls, when
-/// gatewise wrote it (SAM events, SAM authorizers) — exact, where an ARN would only give a name.
-pub const X_GATEWISE_FUNCTION: &str = "x-gatewise-function";
 /// gatewise-private: marks an `options` operation SAM generated from `Cors`; its location is
 /// the `Cors` key. Operation-level, so it never shows in a path item's keys (AllowMethods).
 pub const X_GATEWISE_CORS: &str = "x-gatewise-cors";
-
-/// Operation keys of a path item, as swagger spells them.
-const METHOD_KEYS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch"];
 
 /// The path-item key of an upper-case method (`ANY` is SAM's `x-amazon-apigateway-any-method`).
 pub fn method_key(method: &str) -> String {
@@ -53,113 +45,12 @@ pub fn method_key(method: &str) -> String {
     }
 }
 
-/// The API Gateway method of a path-item key, `None` for non-operation keys (`parameters`, …).
-pub fn http_method(key: &str) -> Option<String> {
-    if key.eq_ignore_ascii_case(X_ANY_METHOD) {
-        return Some("ANY".to_owned());
-    }
-    let lower = key.to_ascii_lowercase();
-    METHOD_KEYS
-        .contains(&lower.as_str())
-        .then(|| lower.to_ascii_uppercase())
-}
-
 /// An empty swagger 2.0 document, what SAM starts from when an API has no `DefinitionBody`.
 pub fn empty_document(location: &SourceLocation) -> Node {
     let mut root = Map::default();
     root.set("swagger", location, Node::string("2.0", location.clone()));
     root.set("paths", location, Node::empty_map(location.clone()));
     Node::new(Value::Map(root), location.clone())
-}
-
-/// Makes a document's `paths` plain: an intrinsic path item or operation (`Fn::If`) is
-/// resolved, `AWS::NoValue` drops it, and a path item that is not a map is SAM's error.
-pub fn normalise_paths(
-    resolver: &mut Resolver<'_>,
-    doc: &mut Node,
-    what: &str,
-) -> Result<(), LoadError> {
-    let location = doc.location.clone();
-    let Some(root) = doc.as_map_mut() else {
-        return Err(LoadError::new(
-            location,
-            format!(
-                "{what} must be a map (a swagger or OpenAPI document), found {}",
-                doc.kind()
-            ),
-        ));
-    };
-    if root
-        .get("paths")
-        .is_none_or(|p| matches!(p.value, Value::Null))
-    {
-        root.set("paths", &location, Node::empty_map(location.clone()));
-    }
-    let paths_node = root.get_mut("paths").expect("paths was just set");
-    let resolved_paths = if paths_node.intrinsic().is_some() {
-        resolver.resolve(paths_node)?
-    } else {
-        Some(paths_node.clone())
-    };
-    let mut paths_node =
-        resolved_paths.unwrap_or_else(|| Node::empty_map(paths_node.location.clone()));
-    let Some(paths) = paths_node.as_map() else {
-        return Err(LoadError::new(
-            paths_node.location.clone(),
-            format!(
-                "{what}: paths must be a map of paths, found {}",
-                paths_node.kind()
-            ),
-        ));
-    };
-    let mut out = Map::default();
-    for entry in paths.iter() {
-        let item = if entry.value.intrinsic().is_some() {
-            match resolver.resolve(&entry.value)? {
-                Some(item) => item,
-                None => continue,
-            }
-        } else {
-            entry.value.clone()
-        };
-        let Some(item_map) = item.as_map() else {
-            return Err(LoadError::new(
-                entry.key_location.clone(),
-                format!(
-                    "{what}: Value of '{}' path must be a dictionary according to Swagger spec.",
-                    entry.key
-                ),
-            ));
-        };
-        let mut methods = Map::default();
-        for method in item_map.iter() {
-            let value = if method.value.intrinsic().is_some() && http_method(&method.key).is_some()
-            {
-                match resolver.resolve(&method.value)? {
-                    Some(v) => v,
-                    None => continue,
-                }
-            } else {
-                method.value.clone()
-            };
-            methods.set(&method.key, &method.key_location, value);
-        }
-        out.set(
-            &entry.key,
-            &entry.key_location,
-            Node::new(Value::Map(methods), item.location.clone()),
-        );
-    }
-    paths_node.value = Value::Map(out);
-    doc.as_map_mut()
-        .expect("checked above")
-        .set("paths", &location, paths_node);
-    Ok(())
-}
-
-/// The `paths` map of a normalised document.
-pub fn paths(doc: &Node) -> Option<&Map> {
-    doc.as_map()?.get("paths")?.as_map()
 }
 
 /// Whether the document routes `method` on `path` (trailing-slash twins count as one path;
@@ -176,10 +67,6 @@ pub fn declares_operation(doc: &Node, path: &str, method: &str) -> bool {
                     .is_some_and(|item| item.contains_key(&key) || item.contains_key(X_ANY_METHOD))
         })
     })
-}
-
-pub fn paths_mut(doc: &mut Node) -> Option<&mut Map> {
-    doc.as_map_mut()?.get_mut("paths")?.as_map_mut()
 }
 
 /// Whether `value` is a mapping expression API Gateway accepts for a response parameter: a
@@ -321,51 +208,6 @@ enum Scheme {
     ApiKey,
     AwsIam,
     Authorizer(Authorizer),
-}
-
-/// Where a Lambda ARN inside an integration or authorizer URI points.
-#[derive(Debug, PartialEq, Eq)]
-pub enum UriTarget {
-    Function(FunctionIndex),
-    /// A Lambda function this template does not declare (by name).
-    Unknown(String),
-    /// Not a Lambda invocation URI at all.
-    NotLambda,
-}
-
-/// Finds the function an `arn:…:lambda:path/…/functions/<function ARN>/invocations` URI (or a
-/// bare function ARN) invokes: by deployed name, then by logical id; an unresolvable
-/// `Fn::GetAtt X.Arn` placeholder names the logical id.
-pub fn function_for_uri(uri: &str, functions: &[Function]) -> UriTarget {
-    let by_logical_id = |id: &str| functions.iter().position(|f| f.logical_id == id);
-    if let Some(rest) = uri.split("<unresolved Fn::GetAtt ").nth(1) {
-        let id = rest.split('.').next().unwrap_or_default();
-        return by_logical_id(id)
-            .map_or_else(|| UriTarget::Unknown(id.to_owned()), UriTarget::Function);
-    }
-    let Some(after) = uri.split(":function:").nth(1) else {
-        return UriTarget::NotLambda;
-    };
-    let name = after
-        .split(['/', ':'])
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    functions
-        .iter()
-        .position(|f| f.name == name)
-        .or_else(|| by_logical_id(&name))
-        .map_or(UriTarget::Unknown(name), UriTarget::Function)
-}
-
-/// The Lambda invocation URI API Gateway uses for a function with this deployed name.
-pub fn lambda_invocation_uri(function_name: &str) -> String {
-    format!(
-        "arn:{p}:apigateway:{r}:lambda:path/2015-03-31/functions/arn:{p}:lambda:{r}:{a}:function:{function_name}/invocations",
-        p = pseudo::PARTITION,
-        r = pseudo::REGION,
-        a = pseudo::ACCOUNT_ID
-    )
 }
 
 /// What the conversion needs besides the document.
@@ -545,35 +387,6 @@ fn optional_string_map(
         Some(n) if matches!(n.value, Value::Null) => Ok(IndexMap::new()),
         Some(n) => string_map(n, what),
     }
-}
-
-/// The map of an `x-amazon-apigateway-integration` and its lower-cased `type` (REST and HTTP
-/// APIs read it alike); `types` lists the valid types for the error message.
-pub fn integration_type<'n>(
-    resolver: &mut Resolver<'_>,
-    node: &'n Node,
-    description: &str,
-    types: &str,
-) -> Result<(&'n Map, String), LoadError> {
-    let Some(map) = node.as_map() else {
-        return Err(LoadError::new(
-            node.location.clone(),
-            format!(
-                "{description}: {X_INTEGRATION} must be a map, found {}",
-                node.kind()
-            ),
-        ));
-    };
-    let kind = match resolver.property(map, "type")? {
-        Some(t) => text(&t, &format!("{description}: integration type"))?.to_ascii_lowercase(),
-        None => {
-            return Err(LoadError::new(
-                node.location.clone(),
-                format!("{description}: {X_INTEGRATION} needs a type ({types})"),
-            ));
-        }
-    };
-    Ok((map, kind))
 }
 
 /// The integration of an operation; `None` (with a warning) when it has none.

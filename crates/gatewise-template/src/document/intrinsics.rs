@@ -12,9 +12,9 @@ use gatewise_model::{Diagnostic, SourceLocation, pseudo};
 use indexmap::IndexMap;
 
 use crate::LoadError;
+use crate::document::parameters::Parameter;
+use crate::document::value::{Entry, Map, Node, Value};
 use crate::ids;
-use crate::parameters::Parameter;
-use crate::value::{Entry, Map, Node, Value};
 
 /// Intrinsics nested (or referring to each other) deeper than this are refused, so a cycle
 /// such as a function whose `FunctionName` refers to itself cannot overflow the stack.

@@ -4,9 +4,10 @@
 use gatewise_model::SourceLocation;
 
 use crate::LoadError;
-use crate::intrinsics::Resolver;
-use crate::swagger::{self, X_ANY_METHOD, X_GATEWISE_CORS, X_INTEGRATION};
-use crate::value::{Map, Node, Value};
+use crate::document::intrinsics::Resolver;
+use crate::document::value::{Map, Node, Value, map_node};
+use crate::openapi::rest::X_GATEWISE_CORS;
+use crate::openapi::{self, X_ANY_METHOD, X_INTEGRATION};
 
 /// `Cors` map keys SAM accepts (spec §1.1); there is no ExposeHeaders on REST.
 pub const CORS_KEYS: &[&str] = &[
@@ -215,7 +216,7 @@ pub fn covered_paths(paths: &Map) -> Vec<String> {
 
 /// Adds SAM's OPTIONS MOCK to every covered path of `doc` (already normalised).
 pub fn apply(api: &str, cors: &Cors, doc: &mut Node) -> Result<(), LoadError> {
-    let Some(paths) = swagger::paths_mut(doc) else {
+    let Some(paths) = openapi::paths_mut(doc) else {
         return Ok(());
     };
     for path in covered_paths(paths) {
@@ -325,15 +326,6 @@ pub fn apply(api: &str, cors: &Cors, doc: &mut Node) -> Result<(), LoadError> {
         item.set("options", at, operation);
     }
     Ok(())
-}
-
-/// A map node whose keys are all written at `at`.
-pub fn map_node(at: &SourceLocation, entries: Vec<(&str, Node)>) -> Node {
-    let mut map = Map::default();
-    for (key, value) in entries {
-        map.set(key, at, value);
-    }
-    Node::new(Value::Map(map), at.clone())
 }
 
 #[cfg(test)]

@@ -6,9 +6,8 @@
 use gatewise_model::SourceLocation;
 
 use crate::LoadError;
-use crate::sam::cors::map_node;
-use crate::swagger::X_GATEWAY_RESPONSES;
-use crate::value::{Map, Node, Value};
+use crate::document::value::{Map, Node, Value, map_node};
+use crate::openapi::rest::X_GATEWAY_RESPONSES;
 
 /// Keys of one SAM gateway response.
 pub const RESPONSE_KEYS: &[&str] = &["ResponseParameters", "ResponseTemplates", "StatusCode"];

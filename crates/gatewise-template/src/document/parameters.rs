@@ -6,7 +6,7 @@
 use gatewise_model::{Diagnostic, SourceLocation};
 use indexmap::IndexMap;
 
-use crate::value::{Node, Value};
+use crate::document::value::{Node, Value};
 use crate::{LoadError, LoadOptions};
 
 /// The value of one parameter.

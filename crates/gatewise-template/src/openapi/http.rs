@@ -15,12 +15,12 @@ use gatewise_model::{
 use indexmap::IndexMap;
 
 use crate::LoadError;
-use crate::intrinsics::Resolver;
-use crate::properties::{text, whole_number};
-use crate::swagger::{
+use crate::document::intrinsics::Resolver;
+use crate::document::value::{Map, Node, Value};
+use crate::openapi::{
     self, UriTarget, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION, integration_type,
 };
-use crate::value::{Map, Node, Value};
+use crate::properties::{text, whole_number};
 
 /// The root extension holding an HTTP API's CORS configuration (spec §8.1).
 pub const X_CORS: &str = "x-amazon-apigateway-cors";
@@ -77,7 +77,7 @@ pub fn lambda_target(
     what: &str,
 ) -> Result<HttpIntegration, LoadError> {
     let text = text(uri, &format!("{what}: integration uri"))?;
-    match swagger::function_for_uri(&text, functions) {
+    match openapi::function_for_uri(&text, functions) {
         UriTarget::Function(function) => Ok(HttpIntegration::Lambda {
             function,
             payload_format,
@@ -108,14 +108,14 @@ pub fn not_served(integration_type: &str) -> HttpIntegration {
 
 /// The route key of a path-item operation key; `None` for keys that are not operations.
 pub fn route_key(path: &str, operation_key: &str) -> Option<String> {
-    let method = swagger::http_method(operation_key)?;
+    let method = openapi::http_method(operation_key)?;
     if method == "ANY" && DEFAULT_ROUTE_PATHS.contains(&path) {
         return Some(DEFAULT_ROUTE.to_owned());
     }
     Some(format!("{method} {path}"))
 }
 
-/// Every route of the document (already normalised with [`swagger::normalise_paths`]).
+/// Every route of the document (already normalised with [`openapi::normalise_paths`]).
 pub fn routes(
     resolver: &mut Resolver<'_>,
     doc: &Node,
@@ -126,7 +126,7 @@ pub fn routes(
     };
     let schemes = security_schemes(resolver, root, conversion)?;
     let mut out: Vec<HttpRoute> = Vec::new();
-    let Some(paths) = swagger::paths(doc) else {
+    let Some(paths) = openapi::paths(doc) else {
         return Ok(out);
     };
     for path in paths.iter() {
@@ -321,7 +321,7 @@ fn scheme_authorization(
             let function = match authorizer.get(X_GATEWISE_FUNCTION).and_then(Node::as_str) {
                 Some(id) => conversion.functions.iter().position(|f| f.logical_id == id),
                 None => match resolver.property(authorizer, "authorizerUri")? {
-                    Some(uri) => match swagger::function_for_uri(
+                    Some(uri) => match openapi::function_for_uri(
                         &uri.scalar_text().unwrap_or_default(),
                         conversion.functions,
                     ) {

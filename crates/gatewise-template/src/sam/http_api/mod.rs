@@ -3,23 +3,25 @@
 //!
 //! Each API is assembled in SAM's order: an OpenAPI document (`DefinitionBody`, or SAM's
 //! skeleton) gets the function `HttpApi` events (payload format 2.0 unless the event says
-//! otherwise, spec §6.10), then `CorsConfiguration` ([`super::http_cors`]), then `Auth`
-//! ([`super::http_auth`]); the finished document becomes routes in [`crate::http_openapi`].
+//! otherwise, spec §6.10), then `CorsConfiguration` ([`cors`]), then `Auth` ([`auth`]); the
+//! finished document becomes routes in [`crate::openapi::http`].
+
+pub mod auth;
+pub mod cors;
 
 use std::path::Path;
 
 use gatewise_model::{Function, HttpApi, SourceLocation};
 use indexmap::IndexMap;
 
-use super::cors::map_node;
-use super::http_auth::{self, EventAuth};
-use super::{ExplicitApi, SamFunction, http_cors};
-use crate::http_openapi::{self, Conversion, DEFAULT_ROUTE};
-use crate::intrinsics::Resolver;
+use self::auth::EventAuth;
+use super::{ExplicitApi, SamFunction, globals};
+use crate::document::intrinsics::Resolver;
+use crate::document::value::{Map, Node, Value, map_node};
+use crate::openapi::http::{self, Conversion, DEFAULT_ROUTE};
+use crate::openapi::{self, X_ANY_METHOD, X_GATEWISE_FUNCTION, X_INTEGRATION, definition};
 use crate::properties::{properties_of, string_map, text};
-use crate::swagger::{self, X_ANY_METHOD, X_GATEWISE_FUNCTION, X_INTEGRATION};
-use crate::value::{Map, Node, Value};
-use crate::{LoadError, definition, globals, ids};
+use crate::{LoadError, ids};
 
 /// Logical id SAM gives the HTTP API it creates for `HttpApi` events without `ApiId`.
 pub const IMPLICIT_HTTP_API: &str = "ServerlessHttpApi";
@@ -203,14 +205,14 @@ fn add_event(
     }
     let payload = match resolver.property(props, "PayloadFormatVersion")? {
         Some(node) => {
-            http_openapi::payload_format(&node, &what("PayloadFormatVersion"))?;
+            http::payload_format(&node, &what("PayloadFormatVersion"))?;
             Some(node)
         }
         None => None,
     };
     let timeout = match resolver.property(props, "TimeoutInMillis")? {
         Some(node) => {
-            http_openapi::timeout(&node, &what("TimeoutInMillis"))?;
+            http::timeout(&node, &what("TimeoutInMillis"))?;
             Some(node)
         }
         None => None,
@@ -221,14 +223,13 @@ fn add_event(
         method: &key,
         path: &path,
     };
-    let authorizer =
-        http_auth::event_authorizer(resolver, props.get("Auth"), &api.props, &auth_ctx)?;
+    let authorizer = auth::event_authorizer(resolver, props.get("Auth"), &api.props, &auth_ctx)?;
     let api_id = api.logical_id.clone();
     let managed = api.managed;
     let Some(doc) = api.doc.as_mut() else {
         return Ok(());
     };
-    let Some(paths) = swagger::paths_mut(doc) else {
+    let Some(paths) = openapi::paths_mut(doc) else {
         return Ok(());
     };
     if paths.get(&path).is_none_or(|p| p.as_map().is_none()) {
@@ -265,7 +266,7 @@ fn add_event(
                 ),
                 (
                     "uri",
-                    Node::string(swagger::lambda_invocation_uri(&function.name), at.clone()),
+                    Node::string(openapi::lambda_invocation_uri(&function.name), at.clone()),
                 ),
                 (X_GATEWISE_FUNCTION, Node::string(ctx.function, at.clone())),
             ],
@@ -289,7 +290,7 @@ fn add_event(
         }
     }
     if let Some((name, at)) = authorizer {
-        http_auth::add_requirement(&mut op, &name, &at);
+        auth::add_requirement(&mut op, &name, &at);
     }
     item.set(&key, ctx.at, Node::new(Value::Map(op), ctx.at.clone()));
     Ok(())
@@ -309,7 +310,7 @@ fn integrates(
         return Ok(false);
     };
     let uri = uri.scalar_text().unwrap_or_default();
-    Ok(swagger::function_for_uri(&uri, functions) == swagger::UriTarget::Function(function))
+    Ok(openapi::function_for_uri(&uri, functions) == openapi::UriTarget::Function(function))
 }
 
 /// The path-item key of an event `Method` (case-insensitive; `any` is the any-method).
@@ -318,7 +319,7 @@ fn operation_key(method: &str) -> Option<String> {
     if lower == "any" || lower == X_ANY_METHOD {
         return Some(X_ANY_METHOD.to_owned());
     }
-    swagger::http_method(&lower).map(|_| lower)
+    openapi::http_method(&lower).map(|_| lower)
 }
 
 /// SAM's skeleton: an OpenAPI 3.0.1 document with no paths.
@@ -338,7 +339,7 @@ fn implicit_api(
     at: &SourceLocation,
 ) -> Result<SamHttpApi, LoadError> {
     let mut doc = skeleton(at);
-    swagger::normalise_paths(
+    openapi::normalise_paths(
         resolver,
         &mut doc,
         &format!("HttpApi '{IMPLICIT_HTTP_API}'"),
@@ -379,21 +380,21 @@ fn explicit(
         }
         (Some(body), None) => {
             let mut doc = definition::inline(resolver, body, template_dir, &what)?;
-            swagger::normalise_paths(resolver, &mut doc, &what)?;
+            openapi::normalise_paths(resolver, &mut doc, &what)?;
             (Some(doc), None, false)
         }
         (None, Some(uri)) => {
             // SAM refuses CORS and Auth with a URI before anything would read the file.
-            http_cors::apply(resolver, id, &props, None)?;
-            http_auth::apply(resolver, id, &props, None, &[])?;
+            cors::apply(resolver, id, &props, None)?;
+            auth::apply(resolver, id, &props, None, &[])?;
             let mut doc =
                 definition::from_uri(resolver, uri, template_dir, &what, "DefinitionUri")?;
-            swagger::normalise_paths(resolver, &mut doc, &what)?;
+            openapi::normalise_paths(resolver, &mut doc, &what)?;
             (None, Some(doc), false)
         }
         (None, None) => {
             let mut doc = skeleton(&api.location);
-            swagger::normalise_paths(resolver, &mut doc, &what)?;
+            openapi::normalise_paths(resolver, &mut doc, &what)?;
             (Some(doc), None, true)
         }
     };
@@ -415,9 +416,9 @@ fn finish(
 ) -> Result<HttpApi, LoadError> {
     let id = api.logical_id.clone();
     let what = format!("HttpApi '{id}'");
-    http_cors::apply(resolver, &id, &api.props, api.doc.as_mut())?;
+    cors::apply(resolver, &id, &api.props, api.doc.as_mut())?;
     if api.doc.is_some() {
-        http_auth::apply(resolver, &id, &api.props, api.doc.as_mut(), functions)?;
+        auth::apply(resolver, &id, &api.props, api.doc.as_mut(), functions)?;
     }
     let stage = match resolver.property(&api.props, "StageName")? {
         Some(node) => text(&node, &format!("{what}: StageName"))?,
@@ -435,8 +436,8 @@ fn finish(
         what: what.clone(),
         functions,
     };
-    let routes = http_openapi::routes(resolver, &doc, &conversion)?;
-    let cors = http_openapi::document_cors(resolver, &doc, &what)?;
+    let routes = http::routes(resolver, &doc, &conversion)?;
+    let cors = http::document_cors(resolver, &doc, &what)?;
     Ok(HttpApi {
         api_id: ids::api_id(&id),
         logical_id: id,
@@ -448,3 +449,6 @@ fn finish(
         location: api.location,
     })
 }
+
+#[cfg(test)]
+mod tests;
