@@ -160,7 +160,7 @@ mod tests {
     const JSON: (&str, &str) = ("Content-Type", "application/json");
     const ANY_ORIGIN: (&str, &str) = ("Access-Control-Allow-Origin", "*");
 
-    /// scenarios.md 1: SAM `Cors` answers the preflight, the proxy responses carry nothing.
+    /// docs/scenarios.md, scenario 1: SAM `Cors` answers the preflight, the proxy responses carry nothing.
     #[test]
     fn scenario_1_options_has_the_headers_post_does_not() {
         let sam_options = [
@@ -193,7 +193,7 @@ mod tests {
         assert_eq!(verdict(actual("GET"), 403, &[JSON, ANY_ORIGIN]), None);
     }
 
-    /// scenarios.md 2: `Auth.ApiKeyRequired` also guards the generated OPTIONS.
+    /// docs/scenarios.md, scenario 2: `Auth.ApiKeyRequired` also guards the generated OPTIONS.
     #[test]
     fn scenario_2_api_key_on_the_preflight() {
         let forbidden = [JSON, ("x-amzn-ErrorType", "ForbiddenException")];
@@ -254,7 +254,7 @@ mod tests {
         );
     }
 
-    /// scenarios.md 3: hand-written `{cors+}` OPTIONS MOCK and gateway responses with CORS.
+    /// docs/scenarios.md, scenario 3: hand-written `{cors+}` OPTIONS MOCK and gateway responses with CORS.
     #[test]
     fn scenario_3_proxy_resource_and_gateway_responses() {
         let mock = [

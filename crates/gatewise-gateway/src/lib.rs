@@ -4,63 +4,51 @@
 //! authorizers, payload 2.0 and 1.0 events, response inference, `CorsConfiguration`) and
 //! the access log.
 //!
+//! The folders follow the request, top to bottom; a module uses only what is below it:
+//! - `server`: the accept loop, handing every request to the [`Gateway`];
+//! - `gateway`: the [`Gateway`], the [`RouteTable`] of every API and the one dispatch that
+//!   sends a request down the REST or the HTTP API pipeline;
+//! - `rest` and `http_api`: the two pipelines, one module per phase (1 match, 2 preflight,
+//!   3 authorize, 4a the proxy event, 5 shape, 6 gateway response); HTTP APIs reuse REST's
+//!   payload 1.0 parts, never the other way round;
+//! - `integration` (Phase 4: function invocation, `MOCK`, `AWS` Lambda with its mapping
+//!   templates, Lambda authorizers), `observe` (Phase 8: the access log, the CORS
+//!   explanation and the response sources they describe) and `request` (header casing,
+//!   ids, query strings, parameters, media types, the path trie): what both pipelines use.
+//!   `integration` builds on `request`; none of the three uses a pipeline.
+//!
 //! Known difference from AWS: hyper writes response header names in lower case on the wire
 //! (`x-amzn-requestid`, not `x-amzn-RequestId`), for HTTP/1 as HTTP/2 already requires;
 //! clients compare names case-insensitively. Request header names, which functions do see,
-//! keep the client's casing (see the `raw_head` module).
+//! keep the client's casing (see the `request::head_tap` module).
 
-mod api_key;
-mod auth;
-mod authorizer;
-mod cors_verdict;
-mod event_v1;
-mod event_v2;
-mod gateway_response;
-mod http_auth;
-mod http_error;
-mod http_pipeline;
-mod http_response;
-mod http_router;
-mod http_source;
-mod ids;
-mod lambda_integration;
-mod media_type;
-mod mock;
+mod gateway;
+mod http_api;
+mod integration;
 mod observe;
-mod params;
-mod path_trie;
-mod pipeline;
-mod proxy_response;
-mod query;
-mod raw_head;
-mod router;
+mod request;
+mod rest;
 mod server;
-mod simple_template;
-mod source;
 
-pub use event_v1::{CANONICAL_REQUEST_HEADER_NAMES, DROPPED_REQUEST_HEADERS};
-pub use event_v2::{COOKIES_REMOVED_FROM_HEADERS, V2_TEXT_MEDIA_TYPES};
-pub use gateway_response::{
+pub use gateway::{Gateway, GatewayOptions, MIXED_TEMPLATE_UNMATCHED_IS_REST_403, RouteTable};
+pub use http_api::error::HTTP_API_TOO_LARGE_MESSAGE;
+pub use http_api::event::{COOKIES_REMOVED_FROM_HEADERS, V2_TEXT_MEDIA_TYPES};
+pub use http_api::response::{INFERRED_STRING_BODY_UNQUOTED, V2_DEFAULT_CONTENT_TYPE};
+pub use integration::mock::MOCK_BODY_KEEPS_TRAILING_NEWLINE;
+pub use observe::gateway_response_type::GatewayResponseType;
+pub use request::MAX_REQUEST_BODY_BYTES;
+pub use rest::event::{CANONICAL_REQUEST_HEADER_NAMES, DROPPED_REQUEST_HEADERS};
+pub use rest::gateway_response::{
     ACCESS_DENIED_TEMPLATE, API_KEY_FORBIDDEN_ERROR_TYPE, API_KEY_FORBIDDEN_MESSAGE,
     AWS_IAM_UNSIGNED_MESSAGE, BUILTIN_5XX_TEMPLATE, DEFAULT_TEMPLATE, EXPLICIT_DENY_MESSAGE,
-    GATEWAY_RESPONSE_PARAMETERS_WITHOUT_EFFECT, GatewayResponseType,
-    INTEGRATION_TIMEOUT_ERROR_TYPE, UNSUPPORTED_MEDIA_TYPE_ERROR_TYPE,
-    UNSUPPORTED_MEDIA_TYPE_MESSAGE,
+    GATEWAY_RESPONSE_PARAMETERS_WITHOUT_EFFECT, INTEGRATION_TIMEOUT_ERROR_TYPE,
+    UNSUPPORTED_MEDIA_TYPE_ERROR_TYPE, UNSUPPORTED_MEDIA_TYPE_MESSAGE,
 };
-pub use http_error::HTTP_API_TOO_LARGE_MESSAGE;
-pub use http_response::{INFERRED_STRING_BODY_UNQUOTED, V2_DEFAULT_CONTENT_TYPE};
-pub use http_router::MIXED_TEMPLATE_UNMATCHED_IS_REST_403;
-pub use mock::MOCK_BODY_KEEPS_TRAILING_NEWLINE;
-pub use pipeline::{Gateway, GatewayOptions, MAX_REQUEST_BODY_BYTES};
-pub use proxy_response::{
+pub use rest::proxy_response::{
     NON_STRING_BODY, NULL_HEADER_VALUE, NonStringBody, NullHeaderValue, REMAPPED_RESPONSE_HEADERS,
 };
-pub use router::{RouteConflict, RouteTable};
+pub use rest::router::RouteConflict;
 pub use server::SHUTDOWN_GRACE;
 
-#[cfg(test)]
-mod http_pipeline_rules;
-#[cfg(test)]
-mod pipeline_rules;
 #[cfg(test)]
 mod test_support;

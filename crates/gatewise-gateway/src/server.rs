@@ -1,6 +1,8 @@
-//! The accept loop: one task per connection, HTTP/1 or HTTP/2 chosen per connection by
-//! hyper-util's `auto` builder, each connection wrapped in a [`HeadTap`] so HTTP/1 requests
-//! keep the client's header casing.
+//! The accept loop, on top of everything: one task per connection, HTTP/1 or HTTP/2 chosen
+//! per connection by hyper-util's `auto` builder, each connection wrapped in a [`HeadTap`] so
+//! HTTP/1 requests keep the client's header casing. Every request goes to the [`Gateway`],
+//! which picks the pipeline; this module knows none of them. [`Gateway::serve`] is defined
+//! here so that the gateway does not depend on its server.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -13,8 +15,9 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use crate::pipeline::{ConnectionInfo, Gateway};
-use crate::raw_head::{HeadQueue, HeadTap};
+use crate::gateway::Gateway;
+use crate::request::ConnectionInfo;
+use crate::request::head_tap::{HeadQueue, HeadTap};
 
 /// How long shutdown waits for in-flight requests before giving up on them. Shorter than
 /// the 29 s integration timeout on purpose: someone pressing Ctrl-C wants the prompt back.
@@ -23,7 +26,19 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// Pause after a failed `accept` (e.g. out of file descriptors) so the loop does not spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
-pub(crate) async fn serve(
+impl Gateway {
+    /// Serves HTTP/1 and HTTP/2 on `listener` until `shutdown` completes; then stops
+    /// accepting, lets in-flight requests finish (at most [`SHUTDOWN_GRACE`]) and returns.
+    pub async fn serve(
+        self: Arc<Self>,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> std::io::Result<()> {
+        serve(self, listener, shutdown).await
+    }
+}
+
+async fn serve(
     gateway: Arc<Gateway>,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send,
@@ -56,7 +71,7 @@ pub(crate) async fn serve(
         let io = TokioIo::new(HeadTap::new(stream, queue.clone()));
         let gateway = gateway.clone();
         let service = service_fn(move |request: http::Request<hyper::body::Incoming>| {
-            // Popped when hyper hands over the request, i.e. in request order (raw_head.rs).
+            // Popped when hyper hands over the request, i.e. in request order (head_tap.rs).
             let raw_names = if request.version() <= http::Version::HTTP_11 {
                 queue.pop()
             } else {
@@ -97,7 +112,7 @@ mod tests {
     use tokio::task::JoinHandle;
 
     use super::*;
-    use crate::router::RouteTable;
+    use crate::gateway::RouteTable;
     use crate::test_support::{Scripted, api, echo, stack};
 
     struct Running {

@@ -12,7 +12,7 @@ use gatewise_model::{
     PassthroughBehavior, Resource, RestApi, SourceLocation, Stack,
 };
 
-use crate::pipeline::{Invoke, InvokeFuture};
+use crate::integration::invoke::{Invoke, InvokeFuture};
 
 pub(crate) fn location(line: u32) -> SourceLocation {
     SourceLocation::new(Arc::from(Path::new("template.yaml")), line, 5)

@@ -1,6 +1,6 @@
 //! Browser truth: real headless Chromium is the referee. A page on one origin
 //! (`http://127.0.0.1:<page port>`) `fetch()`es from `gatewise serve` on another (same host,
-//! other port: cross-origin), for every scenario of the project (scenarios.md 1, 2, 3, 4a, 4c)
+//! other port: cross-origin), for every scenario of the project (docs/scenarios.md: 1, 2, 3, 4a, 4c)
 //! and the HTTP API fixture, plus crafted templates for authorizers and `*` in
 //! Access-Control-Allow-Headers. Each request is checked three ways:
 //!

@@ -141,7 +141,7 @@ async fn serverless_patterns_apigw_cors_nonproxy_preflight() {
     );
 }
 
-/// serverless-patterns `apigw-cors-nonproxy` (acceptance §3 row 1): GET is an `AWS`
+/// serverless-patterns `apigw-cors-nonproxy` (tests/data/external/README.md §3 row 1): GET is an `AWS`
 /// (non-proxy) Lambda integration. Its request template `{"statusCode": 200}` is the event;
 /// the function's dict result passes through as the JSON body (no response template), and
 /// the integration response adds the three CORS headers.
@@ -234,7 +234,7 @@ async fn lambda_integration_maps_errors_by_selection_pattern() {
     s.wait_for_log("no selection pattern matched its errorMessage");
 }
 
-/// LocalStack's `openapi-mock.json` (acceptance §1, "Useful data also copied"), served through
+/// LocalStack's `openapi-mock.json` (tests/data/external/README.md §1, "Useful data also copied"), served through
 /// a SAM wrapper: the MOCK's response template echoes the path parameter.
 #[tokio::test]
 async fn localstack_openapi_mock_echo() {

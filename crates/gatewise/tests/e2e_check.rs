@@ -159,7 +159,7 @@ fn every_pitfall_in_one_template() {
     );
 }
 
-/// The real-world templates of acceptance/README.md §3, each with what it is expected to get.
+/// The real-world templates of tests/data/external/README.md §3, each with what it is expected to get.
 #[test]
 fn real_world_snapshots() {
     let cases: &[(&str, &[&str], i32)] = &[

@@ -289,7 +289,7 @@ async fn scenario_4c_http_api_with_cors_configuration() {
     assert_not_explained(&s, "GET /evil");
 }
 
-/// SAM CLI's `template-cors.yaml` (acceptance §5): origins `https://abc` and
+/// SAM CLI's `template-cors.yaml` (tests/data/external/README.md §5): origins `https://abc` and
 /// `http://xyz:3000`, credentials, max age 3600 — with the HTTP API's real answers.
 #[tokio::test]
 async fn sam_cli_template_cors_answers_as_an_http_api_does() {

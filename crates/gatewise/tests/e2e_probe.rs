@@ -1,5 +1,5 @@
 //! `gatewise probe` against real `gatewise serve` processes, one per scenario row
-//! (scenarios.md 1, 2, 3 and 4a): the probe's exit status, verdict and rule, and — request by
+//! (docs/scenarios.md: 1, 2, 3 and 4a): the probe's exit status, verdict and rule, and — request by
 //! request — agreement with the gateway, which logs `CORS: the browser will block …` exactly
 //! for the requests a browser refuses. Both run the same gatewise-cors checks; these tests
 //! prove the wiring around them agrees too.

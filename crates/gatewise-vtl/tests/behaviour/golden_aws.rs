@@ -539,7 +539,7 @@ fn test_apigateway_kinesis_put_records_template() {
     );
 }
 
-/// acceptance/README.md LocalStack item 9: `{"statusCode": 200, "id": $input.params().path.id}`
+/// tests/data/external/README.md §1 item 9: `{"statusCode": 200, "id": $input.params().path.id}`
 /// on `/42`.
 #[test]
 fn params_path_value_renders_raw() {

@@ -754,7 +754,7 @@ fn definition_uri_and_aws_include_read_local_files() {
     );
 }
 
-/// Acceptance templates that must load with stubs and serve routes (spec item 7).
+/// Acceptance templates that must load with stubs and serve routes (tests/data/external/README.md §1 and §3).
 #[test]
 fn acceptance_rest_templates_load_with_stubs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/external");

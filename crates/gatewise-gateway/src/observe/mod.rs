@@ -1,0 +1,167 @@
+//! Phase 8, **observe**: one access-log line per request on stderr, plus, for a gateway
+//! error, one line saying why — the explanation AWS keeps in execution logs, which local
+//! users should not have to dig for.
+//!
+//! The CORS half of this phase lives in `cors_verdict`; the pipeline appends its line to the
+//! entry, so one request's lines are written together. What produced the response comes as
+//! a [`ResponseSource`] (`source`, `http_source`, `gateway_response_type`). Both pipelines
+//! report here; nothing here knows either of them.
+
+pub(crate) mod cors_verdict;
+pub(crate) mod gateway_response_type;
+pub(crate) mod http_source;
+pub(crate) mod source;
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use http::StatusCode;
+
+use crate::observe::cors_verdict::{Observed, explanation};
+use crate::observe::source::ResponseSource;
+
+/// One finished request, as the access log sees it.
+pub(crate) struct Exchange<'e, 'a> {
+    pub method: &'e str,
+    pub path: &'e str,
+    pub status: StatusCode,
+    pub elapsed: Duration,
+    pub source: &'e ResponseSource<'a>,
+    /// Why the gateway answered itself (never sent to the client, as on AWS).
+    pub reason: Option<&'e str>,
+}
+
+/// `METHOD PATH -> STATUS (Xms) [function NAME | mock METHOD RESOURCE | gateway: TYPE]`, and
+/// for gateway errors a second line `  STATUS because REASON`. Both lines end with a newline
+/// so they can be written with one call (lines of concurrent requests do not interleave).
+pub(crate) fn access_log(exchange: &Exchange<'_, '_>) -> String {
+    let mut line = format!(
+        "{} {} -> {} ({}ms) ",
+        exchange.method,
+        exchange.path,
+        exchange.status.as_u16(),
+        exchange.elapsed.as_millis()
+    );
+    let _ = match exchange.source {
+        ResponseSource::Function { function } => {
+            writeln!(line, "[function {}]", function.logical_id)
+        }
+        ResponseSource::Mock {
+            resource, method, ..
+        } => writeln!(line, "[mock {} {}]", method.http_method, resource.path),
+        ResponseSource::LambdaIntegration {
+            function,
+            resource,
+            method,
+            selected,
+            function_error,
+        } => {
+            let _ = writeln!(
+                line,
+                "[function {} via AWS integration {} {}, integration response {}]",
+                function.logical_id, method.http_method, resource.path, selected.status_code
+            );
+            match (function_error, &selected.selection_pattern) {
+                (None, _) => Ok(()),
+                (Some(error), Some(pattern)) => writeln!(
+                    line,
+                    "  the function failed ({error}); selection pattern {pattern:?} matched its \
+                     errorMessage"
+                ),
+                (Some(error), None) => writeln!(
+                    line,
+                    "  the function failed ({error}); no selection pattern matched its \
+                     errorMessage, so the default integration response answered with the error \
+                     document as its body"
+                ),
+            }
+        }
+        ResponseSource::Gateway {
+            response_type,
+            configured: Some(config),
+            ..
+        } => writeln!(
+            line,
+            "[gateway: {response_type}, shaped by the configured {} ({})]",
+            config.response_type, config.location
+        ),
+        ResponseSource::Gateway { response_type, .. } => {
+            writeln!(line, "[gateway: {response_type}]")
+        }
+        ResponseSource::Http(http) => writeln!(line, "[{http}]"),
+    };
+    if let Some(reason) = exchange.reason {
+        let _ = writeln!(line, "  {} because {reason}", exchange.status.as_u16());
+    }
+    line
+}
+
+/// Phase 8 for one finished request: the access line, plus the CORS explanation when a
+/// browser would refuse (or Firefox and Safari would refuse) the response, written together.
+pub(crate) fn record(exchange: &Exchange<'_, '_>, observed: &Observed<'_, '_>) {
+    let mut entry = access_log(exchange);
+    if let Some(line) = explanation(observed) {
+        entry.push_str("  ");
+        entry.push_str(&line);
+        entry.push('\n');
+    }
+    emit(&entry);
+}
+
+/// Writes a finished log entry to stderr in one call.
+pub(crate) fn emit(entry: &str) {
+    use std::io::Write as _;
+    // A closed stderr must not take the request down with it.
+    let _ = std::io::stderr().lock().write_all(entry.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observe::gateway_response_type::GatewayResponseType;
+    use crate::observe::source::GatewayCause;
+    use crate::test_support::{api, function};
+
+    #[test]
+    fn access_log_lines() {
+        let hello = function("HelloFunction", 3);
+        let ok = access_log(&Exchange {
+            method: "GET",
+            path: "/hello",
+            status: StatusCode::OK,
+            elapsed: Duration::from_millis(12),
+            source: &ResponseSource::Function { function: &hello },
+            reason: None,
+        });
+        assert_eq!(ok, "GET /hello -> 200 (12ms) [function HelloFunction]\n");
+        let err = access_log(&Exchange {
+            method: "POST",
+            path: "/x",
+            status: StatusCode::BAD_GATEWAY,
+            elapsed: Duration::from_micros(300),
+            source: &ResponseSource::Gateway {
+                response_type: GatewayResponseType::Default5xx,
+                configured: None,
+                cause: GatewayCause::FunctionFailed { function: &hello },
+            },
+            reason: Some("the function's response is malformed: key 'wrongValue' is not allowed"),
+        });
+        assert_eq!(
+            err,
+            "POST /x -> 502 (0ms) [gateway: DEFAULT_5XX]\n  502 because the function's response is malformed: key 'wrongValue' is not allowed\n"
+        );
+        let rest_api = api("Api", "Prod", &[("/items", &["OPTIONS"])], 0, 10);
+        let mock = access_log(&Exchange {
+            method: "OPTIONS",
+            path: "/items",
+            status: StatusCode::OK,
+            elapsed: Duration::ZERO,
+            source: &ResponseSource::Mock {
+                resource: &rest_api.resources[0],
+                method: &rest_api.resources[0].methods[0],
+            },
+            reason: None,
+        });
+        assert_eq!(mock, "OPTIONS /items -> 200 (0ms) [mock OPTIONS /items]\n");
+    }
+}
