@@ -12,6 +12,7 @@
 //! - [`matrix`]: `--origin`: will a browser's simple, JSON and credentialed calls succeed,
 //!   simulated with the same `gatewise-cors` code the gateway and `probe` use.
 
+mod handler_module;
 pub mod http;
 pub mod matrix;
 pub mod rest;

@@ -274,7 +274,7 @@ fn function_cell(sources: &Sources, stack: &Stack, function: usize, preflighted:
                 "{after}{name} mentions Access-Control-Allow-Origin; the verdict depends on the value it sends"
             ),
         ),
-        HandlerSource::NeverMentions => (
+        HandlerSource::NeverMentions(_) => (
             Verdict::Blocked,
             format!(
                 "{after}{name} never sets Access-Control-Allow-Origin and a REST proxy integration adds none (spec 1.11)"

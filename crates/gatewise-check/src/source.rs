@@ -13,6 +13,8 @@ use std::rc::Rc;
 
 use gatewise_model::{Function, FunctionCode, SourceLocation, Stack};
 
+use crate::handler_module::handler_files;
+
 /// Header every CORS-aware handler has to set (compared case-insensitively).
 const ALLOW_ORIGIN: &str = "access-control-allow-origin";
 /// Folders under a CodeUri that are not the handler's own source.
@@ -34,8 +36,9 @@ pub struct Sources {
 pub enum HandlerSource {
     /// Some file mentions Access-Control-Allow-Origin.
     MentionsAllowOrigin,
-    /// The code was read and none of it does.
-    NeverMentions,
+    /// The code was read and none of it does; what was read, for the message (e.g. "its
+    /// handler module orders.py and the 2 local modules it imports").
+    NeverMentions(String),
     /// The code is not here (stubbed with `--stub-functions`): nothing to judge.
     Unavailable,
 }
@@ -174,25 +177,65 @@ impl Sources {
         None
     }
 
-    /// Whether `function`'s code ever mentions Access-Control-Allow-Origin: every file under
-    /// its CodeUri folder (dependencies skipped), or its inline code.
+    /// Whether `function`'s code ever mentions Access-Control-Allow-Origin: its handler
+    /// module and the local modules that imports (functions sharing one CodeUri folder are
+    /// judged each by its own code), or — when the handler module is not there to read, as
+    /// for a `provided` bootstrap — every file under the folder (dependencies skipped); or
+    /// its inline code.
     pub fn handler_source(&self, function: &Function) -> HandlerSource {
         if gatewise_template::is_stub(function) {
             return HandlerSource::Unavailable;
         }
-        let mentions = match &function.code {
-            FunctionCode::Inline(code) => mentions_allow_origin(code.as_bytes()),
+        let (mentions, read) = match &function.code {
+            FunctionCode::Inline(code) => (
+                mentions_allow_origin(code.as_bytes()),
+                "its inline code".to_owned(),
+            ),
             FunctionCode::Directory(dir) => {
-                let mut budget = MAX_FILES;
-                directory_mentions(dir, &mut budget)
+                match handler_files(dir, &function.handler, function.runtime.family, MAX_FILES) {
+                    Some(files) => (
+                        files.iter().any(|file| file_mentions(file)),
+                        handler_files_description(dir, &files),
+                    ),
+                    None => {
+                        let mut budget = MAX_FILES;
+                        (
+                            directory_mentions(dir, &mut budget),
+                            format!("its code under {}", folder_name(dir)),
+                        )
+                    }
+                }
             }
         };
         if mentions {
             HandlerSource::MentionsAllowOrigin
         } else {
-            HandlerSource::NeverMentions
+            HandlerSource::NeverMentions(read)
         }
     }
+}
+
+/// "its handler module src/app.js and the 2 local modules it imports".
+fn handler_files_description(dir: &Path, files: &[PathBuf]) -> String {
+    let module = files[0].strip_prefix(dir).unwrap_or(&files[0]).display();
+    match files.len() - 1 {
+        0 => format!("its handler module {module}"),
+        1 => format!("its handler module {module} and the local module it imports"),
+        n => format!("its handler module {module} and the {n} local modules it imports"),
+    }
+}
+
+/// `src/` for a code folder, as the template names it.
+fn folder_name(dir: &Path) -> String {
+    dir.file_name().map_or_else(
+        || dir.display().to_string(),
+        |name| format!("{}/", name.to_string_lossy()),
+    )
+}
+
+fn file_mentions(path: &Path) -> bool {
+    let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_FILE_BYTES);
+    small && std::fs::read(path).is_ok_and(|bytes| mentions_allow_origin(&bytes))
 }
 
 fn directory_mentions(dir: &Path, budget: &mut usize) -> bool {
@@ -219,8 +262,7 @@ fn directory_mentions(dir: &Path, budget: &mut usize) -> bool {
             }
         } else if kind.is_file() {
             *budget -= 1;
-            let small = entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE_BYTES);
-            if small && std::fs::read(&path).is_ok_and(|bytes| mentions_allow_origin(&bytes)) {
+            if file_mentions(&path) {
                 return true;
             }
         }

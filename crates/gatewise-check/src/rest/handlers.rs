@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use gatewise_model::{FunctionCode, FunctionIndex, Integration, RestApi, RuntimeFamily, Stack};
+use gatewise_model::{FunctionIndex, Integration, RestApi, RuntimeFamily, Stack};
 
 use super::{has_cors, path_list};
 use crate::rules::{REST_PROXY_HANDLER_NO_CORS, Severity};
@@ -35,17 +35,7 @@ pub fn check(api: &RestApi, stack: &Stack, sources: &Sources, findings: &mut Vec
         let names = path_list(routes.iter().map(|(r, _)| r.as_str()));
         match sources.handler_source(function) {
             HandlerSource::MentionsAllowOrigin => {}
-            HandlerSource::NeverMentions => {
-                let code = match &function.code {
-                    FunctionCode::Directory(dir) => format!(
-                        "its code under {}",
-                        dir.file_name().map_or_else(
-                            || dir.display().to_string(),
-                            |n| format!("{}/", n.to_string_lossy())
-                        )
-                    ),
-                    FunctionCode::Inline(_) => "its inline code".to_owned(),
-                };
+            HandlerSource::NeverMentions(code) => {
                 findings.push(Finding::new(
                     &REST_PROXY_HANDLER_NO_CORS,
                     first.location.clone(),
@@ -85,7 +75,7 @@ fn handler_fix(family: RuntimeFamily) -> String {
 #[cfg(test)]
 mod tests {
     use crate::rules::Severity;
-    use crate::test_support::{findings_of, ids};
+    use crate::test_support::{findings_of, findings_with_code, ids};
 
     fn template(code: &str) -> String {
         format!(
@@ -117,5 +107,53 @@ mod tests {
         assert_eq!(ids(&f), ["rest-proxy-handler-no-cors"]);
         assert_eq!(f[0].severity, Severity::Info);
         assert!(f[0].message.contains("not available"));
+    }
+
+    /// Two functions share one CodeUri folder; only one handler (through a helper it
+    /// imports) sets the header, so the other is still named.
+    #[test]
+    fn each_function_is_judged_by_its_own_handler_module_and_imports() {
+        let function = |name: &str, handler: &str, path: &str| {
+            format!(
+                "  {name}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: {handler}\n      CodeUri: src/\n      Events:\n        Get: {{Type: Api, Properties: {{RestApiId: !Ref Api, Path: {path}, Method: get}}}}\n"
+            )
+        };
+        let text = format!(
+            "{}{}{}",
+            template("      CodeUri: src/\n")
+                .split("  Fn:")
+                .next()
+                .unwrap(),
+            function("Orders", "orders.handler", "/orders"),
+            function("Users", "users.handler", "/users"),
+        );
+        let files = [
+            (
+                "src/orders.py",
+                "from common.http import respond\ndef handler(e, c):\n  return respond(200)\n",
+            ),
+            ("src/common/__init__.py", ""),
+            (
+                "src/common/http.py",
+                "def respond(s):\n  return {'statusCode': s, 'headers': {'Access-Control-Allow-Origin': '*'}}\n",
+            ),
+            (
+                "src/users.py",
+                "def handler(e, c):\n  return {'statusCode': 200}\n",
+            ),
+        ];
+        let f = findings_with_code(&text, &files);
+        assert_eq!(ids(&f), ["rest-proxy-handler-no-cors"], "{f:?}");
+        assert!(
+            f[0].message.starts_with("Users (GET /users)"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].message
+                .contains("its handler module users.py never sets"),
+            "{}",
+            f[0].message
+        );
     }
 }
