@@ -162,22 +162,22 @@ fn python_imports(text: &str) -> impl Iterator<Item = PythonImport> + '_ {
                     });
                 }
             }
-        } else if let Some(rest) = line.strip_prefix("from ") {
-            if let Some((module, names)) = rest.split_once(" import ") {
-                let module = module.trim();
-                let level = module.len() - module.trim_start_matches('.').len();
-                let names = names
-                    .trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace())
-                    .split(',')
-                    .filter_map(|name| name.split_whitespace().next())
-                    .map(str::to_owned)
-                    .collect();
-                found.push(PythonImport {
-                    level,
-                    module: module.trim_start_matches('.').to_owned(),
-                    names,
-                });
-            }
+        } else if let Some(rest) = line.strip_prefix("from ")
+            && let Some((module, names)) = rest.split_once(" import ")
+        {
+            let module = module.trim();
+            let level = module.len() - module.trim_start_matches('.').len();
+            let names = names
+                .trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace())
+                .split(',')
+                .filter_map(|name| name.split_whitespace().next())
+                .map(str::to_owned)
+                .collect();
+            found.push(PythonImport {
+                level,
+                module: module.trim_start_matches('.').to_owned(),
+                names,
+            });
         }
         found
     })
