@@ -7,6 +7,9 @@ pub struct Runtime {
     /// The identifier as written in the template, e.g. `nodejs20.x`.
     pub id: String,
     pub family: RuntimeFamily,
+    /// Lambda no longer creates functions with this runtime ([`Runtime::DEPRECATED`]); it
+    /// still runs here, and loading the template warns.
+    pub deprecated: bool,
 }
 
 /// How a runtime is started on this machine.
@@ -56,13 +59,26 @@ impl Runtime {
         "provided.al2",
         "provided.al2023",
     ];
+
+    /// Runtimes Lambda has deprecated that real templates still name: stacks deployed with
+    /// them keep running on AWS, so gatewise runs them too, under the local `node` /
+    /// `python3`, with a warning.
+    pub const DEPRECATED: &'static [&'static str] = &[
+        "nodejs10.x",
+        "nodejs12.x",
+        "nodejs14.x",
+        "python3.6",
+        "python3.7",
+        "python3.8",
+    ];
 }
 
 impl FromStr for Runtime {
     type Err = UnsupportedRuntime;
 
     fn from_str(id: &str) -> Result<Self, Self::Err> {
-        if !Self::SUPPORTED.contains(&id) {
+        let deprecated = Self::DEPRECATED.contains(&id);
+        if !deprecated && !Self::SUPPORTED.contains(&id) {
             return Err(UnsupportedRuntime(id.to_owned()));
         }
         let family = if id.starts_with("nodejs") {
@@ -75,6 +91,7 @@ impl FromStr for Runtime {
         Ok(Runtime {
             id: id.to_owned(),
             family,
+            deprecated,
         })
     }
 }
@@ -98,14 +115,32 @@ mod tests {
             ("python3.13", Some(RuntimeFamily::Python)),
             ("provided.al2", Some(RuntimeFamily::Provided)),
             ("provided.al2023", Some(RuntimeFamily::Provided)),
+            ("nodejs14.x", Some(RuntimeFamily::Node)),
+            ("python3.8", Some(RuntimeFamily::Python)),
             ("java21", None),
-            ("nodejs12.x", None),
+            ("nodejs8.10", None),
+            ("python2.7", None),
             ("dotnet8", None),
             ("", None),
         ];
         for (id, want) in cases {
             let got = id.parse::<Runtime>().ok().map(|r| r.family);
             assert_eq!(got, *want, "runtime {id:?}");
+        }
+    }
+
+    #[test]
+    fn deprecated_runtimes_are_marked() {
+        for (id, deprecated) in [
+            ("nodejs14.x", true),
+            ("python3.8", true),
+            ("nodejs20.x", false),
+        ] {
+            assert_eq!(
+                id.parse::<Runtime>().unwrap().deprecated,
+                deprecated,
+                "{id}"
+            );
         }
     }
 

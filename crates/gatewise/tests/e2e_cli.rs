@@ -275,3 +275,51 @@ async fn the_bundled_example_serves() {
         .unwrap();
     assert_eq!(health["function"], "HealthFunction");
 }
+
+/// Runtimes Lambda deprecated (`nodejs14.x`, `python3.8`) still deploy in existing stacks, so
+/// they load and run under the local interpreters, with a warning at the Runtime's line.
+#[tokio::test]
+async fn deprecated_runtimes_run_with_a_located_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = write_template(
+        dir.path(),
+        "Transform: AWS::Serverless-2016-10-31
+Resources:
+  OldNode:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs14.x
+      Handler: index.handler
+      InlineCode: \"exports.handler = async () => ({statusCode: 200, body: 'node'});\"
+      Events:
+        Get: {Type: Api, Properties: {Path: /node, Method: get}}
+  OldPython:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.8
+      Handler: index.handler
+      InlineCode: \"def handler(e, c): return {'statusCode': 200, 'body': 'python'}\"
+      Events:
+        Get: {Type: Api, Properties: {Path: /python, Method: get}}
+",
+    );
+    let s = Server::start(&template, &[]);
+    for (path, body) in [("/node", "node"), ("/python", "python")] {
+        let response = client().get(s.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.text().await.unwrap(), body);
+    }
+    let log = s.stderr();
+    assert!(
+        log.contains(
+            "template.yaml:6:16: warning: Function 'OldNode': Runtime nodejs14.x is deprecated"
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains(
+            "template.yaml:14:16: warning: Function 'OldPython': Runtime python3.8 is deprecated"
+        ),
+        "{log}"
+    );
+}

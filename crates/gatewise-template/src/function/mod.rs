@@ -61,6 +61,22 @@ pub fn lambda_function(
                 format!("Function '{logical_id}': {e}"),
             )
         })?;
+    if runtime.deprecated {
+        let local = match runtime.family {
+            RuntimeFamily::Node => "node",
+            _ => "python3",
+        };
+        resolver.warn(
+            &runtime_node.location,
+            format!(
+                "Function '{logical_id}': Runtime {runtime} is deprecated by AWS Lambda (existing functions keep running, new ones cannot use it); gatewise runs it under the local `{local}`. Move to a supported runtime such as {} before your next deploy",
+                match runtime.family {
+                    RuntimeFamily::Node => "nodejs22.x",
+                    _ => "python3.13",
+                }
+            ),
+        );
+    }
 
     let handler = match resolver.property(properties, "Handler")? {
         Some(node) => text(&node, &what("Handler"))?,
