@@ -121,7 +121,8 @@ impl<'t> Resolver<'t> {
             Value::String(s) if s.contains("{{resolve:") => {
                 Value::String(self.dynamic_references(s, &node.location))
             }
-            other => other.clone(),
+            // A scalar resolves to itself, where it is written.
+            _ => return Ok(Some(node.clone())),
         };
         Ok(Some(Node::new(value, node.location.clone())))
     }

@@ -17,6 +17,12 @@ use crate::LoadError;
 pub struct Node {
     pub value: Value,
     pub location: SourceLocation,
+    /// Where the first character of a string is, when the string is written verbatim: a
+    /// literal block scalar (`|`, each line of the string on the following file lines, from the
+    /// same column), or a one-line scalar without escapes. Positions inside the string (a
+    /// mapping template's parse error) then become file positions. `None` for strings that
+    /// quotes, escapes, folding or an intrinsic put elsewhere, and for other values.
+    pub verbatim_at: Option<SourceLocation>,
 }
 
 /// The data of a [`Node`].
@@ -104,7 +110,11 @@ impl Map {
 
 impl Node {
     pub fn new(value: Value, location: SourceLocation) -> Self {
-        Self { value, location }
+        Self {
+            value,
+            location,
+            verbatim_at: None,
+        }
     }
 
     pub fn string(text: impl Into<String>, location: SourceLocation) -> Self {
@@ -227,6 +237,8 @@ pub fn parse(text: &str, file: &Arc<std::path::Path>) -> Result<Node, LoadError>
 
     let mut builder = Builder {
         file: file.clone(),
+        text,
+        line_starts: Vec::new(),
         stack: Vec::new(),
         anchors: std::collections::HashMap::new(),
         alias_budget: ALIAS_BUDGET,
@@ -271,8 +283,12 @@ enum Frame {
 }
 
 /// Builds [`Node`]s from parser events (the parser pushes; the first error wins).
-struct Builder {
+struct Builder<'t> {
     file: Arc<std::path::Path>,
+    /// The text being parsed, to find where verbatim strings are written.
+    text: &'t str,
+    /// Byte offset of each line of `text`, computed on first use.
+    line_starts: Vec<usize>,
     stack: Vec<Frame>,
     anchors: std::collections::HashMap<usize, Node>,
     alias_budget: usize,
@@ -280,7 +296,7 @@ struct Builder {
     error: Option<LoadError>,
 }
 
-impl saphyr_parser::SpannedEventReceiver<'_> for Builder {
+impl saphyr_parser::SpannedEventReceiver<'_> for Builder<'_> {
     fn on_event(&mut self, event: saphyr_parser::Event<'_>, span: saphyr_parser::Span) {
         if self.error.is_some() {
             return;
@@ -291,13 +307,72 @@ impl saphyr_parser::SpannedEventReceiver<'_> for Builder {
     }
 }
 
-impl Builder {
+impl Builder<'_> {
     fn location(&self, marker: saphyr_parser::Marker) -> SourceLocation {
         SourceLocation::new(
             self.file.clone(),
             u32::try_from(marker.line()).unwrap_or(u32::MAX),
             u32::try_from(marker.col() + 1).unwrap_or(u32::MAX),
         )
+    }
+
+    /// [`Node::verbatim_at`] of a string scalar. The parser's span of a literal block starts at
+    /// its first non-blank line, at the block's indentation; leading blank lines of the string
+    /// come before it. A plain or quoted scalar is verbatim when the source after its opening
+    /// quote is exactly its text, followed by the closing quote.
+    fn verbatim_at(
+        &mut self,
+        text: &str,
+        style: saphyr_parser::ScalarStyle,
+        span: saphyr_parser::Span,
+    ) -> Option<SourceLocation> {
+        use saphyr_parser::ScalarStyle;
+        let start = span.start;
+        let (line, column) = match style {
+            ScalarStyle::Literal => {
+                let blank_lines = text.len() - text.trim_start_matches('\n').len();
+                (start.line().checked_sub(blank_lines)?, start.col() + 1)
+            }
+            ScalarStyle::Plain => {
+                (span.end.line() == start.line()).then_some((start.line(), start.col() + 1))?
+            }
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                let quote = if style == ScalarStyle::SingleQuoted {
+                    '\''
+                } else {
+                    '"'
+                };
+                if text.contains('\n') {
+                    return None;
+                }
+                let mut written = self.line(start.line()).chars().skip(start.col() + 1);
+                let verbatim = text.chars().all(|c| written.next() == Some(c))
+                    && written.next() == Some(quote);
+                verbatim.then_some((start.line(), start.col() + 2))?
+            }
+            ScalarStyle::Folded => return None,
+        };
+        Some(SourceLocation::new(
+            self.file.clone(),
+            u32::try_from(line).ok()?,
+            u32::try_from(column).ok()?,
+        ))
+    }
+
+    /// The text of 1-based `line`, without its line break (empty past the end); the line
+    /// index is built on first use.
+    fn line(&mut self, line: usize) -> &str {
+        if self.line_starts.is_empty() {
+            self.line_starts = std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(at, _)| at + 1))
+                .collect();
+        }
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let rest = &self.text[start..];
+        let line = rest.split('\n').next().unwrap_or(rest);
+        line.strip_suffix('\r').unwrap_or(line)
     }
 
     fn handle(
@@ -327,7 +402,10 @@ impl Builder {
                     *key = Some((text.into_owned(), location));
                     return Ok(());
                 }
-                let node = scalar(&text, style, tag.as_deref(), location.clone())?;
+                let mut node = scalar(&text, style, tag.as_deref(), location.clone())?;
+                if matches!(node.value, Value::String(_)) {
+                    node.verbatim_at = self.verbatim_at(&text, style, span);
+                }
                 let node = match tag {
                     Some(tag) if !tag.is_yaml_core_schema() => long_form(&tag, node, location)?,
                     _ => node,
@@ -843,5 +921,50 @@ mod tests {
         ] {
             assert!(!is_number(no), "{no}");
         }
+    }
+
+    /// Where a string's first character is written, when positions inside it are file
+    /// positions: `(yaml, line, column)`, or `None`.
+    #[test]
+    fn verbatim_strings_know_where_their_text_starts() {
+        let cases: &[(&str, Option<(u32, u32)>)] = &[
+            ("a: plain text", Some((1, 4))),
+            ("a: 'single'", Some((1, 5))),
+            ("a: \"double\"", Some((1, 5))),
+            ("a:   \"spaced\"  # comment", Some((1, 7))),
+            ("x: 1\nb:\n  a: |\n    line one\n      two\n", Some((4, 5))),
+            ("a: |-\n\n  after a blank line\n", Some((2, 3))),
+            ("a: |2\n    explicit indent\n", Some((2, 3))),
+            ("a: >\n  folded\n", None),
+            ("a: '  it''s spaced  '", None),
+            ("a: \"esc\\\"aped\"", None),
+            ("a: 'it''s'", None),
+            ("a: \"two\n  lines\"", None),
+            ("{\"a\": \"json\"}", Some((1, 8))),
+            ("a: 'caf\u{e9} \u{1F600}'", Some((1, 5))),
+        ];
+        for (yaml, want) in cases {
+            let root = parse(yaml, &file()).unwrap_or_else(|e| panic!("{yaml:?}: {e}"));
+            let node = root.as_map().and_then(|m| m.get("a")).or_else(|| {
+                root.as_map()
+                    .and_then(|m| m.get("b"))
+                    .and_then(Node::as_map)
+                    .and_then(|m| m.get("a"))
+            });
+            let got = node
+                .and_then(|n| n.verbatim_at.as_ref())
+                .map(|l| (l.line, l.column));
+            assert_eq!(got, *want, "{yaml:?}");
+        }
+        // Numbers and other values have none.
+        let root = parse("a: 12", &file()).unwrap();
+        assert!(
+            root.as_map()
+                .unwrap()
+                .get("a")
+                .unwrap()
+                .verbatim_at
+                .is_none()
+        );
     }
 }
