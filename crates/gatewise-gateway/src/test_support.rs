@@ -8,11 +8,13 @@ use bytes::Bytes;
 use gatewise_lambda::{Invocation, InvokeError};
 use gatewise_model::{
     ApiKey, Authorizer, AuthorizerKind, Function, FunctionCode, FunctionIndex,
-    GatewayResponseConfig, Integration, IntegrationMapping, IntegrationResponse, Method,
-    PassthroughBehavior, Resource, RestApi, SourceLocation, Stack,
+    GatewayResponseConfig, Integration, IntegrationMapping, IntegrationResponse, MappingTemplate,
+    Method, PassthroughBehavior, Resource, RestApi, SourceLocation, Stack,
 };
 
 use crate::integration::invoke::{Invoke, InvokeFuture};
+use crate::integration::mapping_template::{ContextValues, TemplateRequest};
+use crate::request::params::RequestView;
 
 pub(crate) fn location(line: u32) -> SourceLocation {
     SourceLocation::new(Arc::from(Path::new("template.yaml")), line, 5)
@@ -155,6 +157,74 @@ fn map(pairs: &[(&str, &str)]) -> indexmap::IndexMap<String, String> {
         .collect()
 }
 
+/// Content type → mapping template, each written at line 60 (its text not verbatim in the
+/// file, so errors name line 60 and the position inside the template).
+pub(crate) fn templates(pairs: &[(&str, &str)]) -> indexmap::IndexMap<String, MappingTemplate> {
+    pairs
+        .iter()
+        .map(|(content_type, text)| {
+            (
+                (*content_type).to_owned(),
+                MappingTemplate {
+                    text: (*text).to_owned(),
+                    location: location(60),
+                    text_at: None,
+                },
+            )
+        })
+        .collect()
+}
+
+/// A `GET /items` request to stage `Prod` of API `abc` as mapping templates see it, with
+/// `headers` and `body`.
+pub(crate) fn template_request<'a>(
+    headers: &'a http::HeaderMap,
+    body: &'a [u8],
+) -> TemplateRequest<'a> {
+    TemplateRequest {
+        view: RequestView {
+            headers,
+            query: None,
+            path_params: &[],
+        },
+        input: gatewise_vtl::Input {
+            body,
+            ..Default::default()
+        },
+        context: ContextValues {
+            request_id: "req-1",
+            extended_request_id: "ext",
+            resource_id: "res",
+            resource_path: "/items",
+            http_method: "GET",
+            raw_path: "/items",
+            stage: "Prod",
+            api_id: "abc",
+            deployment_id: "dep",
+            time: jiff::Timestamp::UNIX_EPOCH,
+            domain_name: "127.0.0.1:3000",
+            source_ip: [127, 0, 0, 1].into(),
+            user_agent: None,
+            authorizer: None,
+        },
+    }
+}
+
+/// An integration response declared at line 65, without templates.
+pub(crate) fn integration_response(
+    selection_pattern: Option<&str>,
+    status: &str,
+    parameters: &[(&str, &str)],
+) -> IntegrationResponse {
+    IntegrationResponse {
+        selection_pattern: selection_pattern.map(str::to_owned),
+        status_code: status.to_owned(),
+        response_parameters: map(parameters),
+        response_templates: Default::default(),
+        location: location(65),
+    }
+}
+
 /// An API key of the template.
 pub(crate) fn api_key(value: &str, enabled: bool) -> ApiKey {
     ApiKey {
@@ -193,7 +263,7 @@ pub(crate) fn sam_cors_mock(headers: &[(&str, &str)]) -> Integration {
         .map(|(name, value)| (format!("method.response.header.{name}"), *value))
         .collect();
     Integration::Mock(IntegrationMapping {
-        request_templates: map(&[("application/json", "{\n  \"statusCode\" : 200\n}\n")]),
+        request_templates: templates(&[("application/json", "{\n  \"statusCode\" : 200\n}\n")]),
         passthrough_behavior: PassthroughBehavior::WhenNoMatch,
         responses: vec![IntegrationResponse {
             selection_pattern: None,
@@ -202,7 +272,8 @@ pub(crate) fn sam_cors_mock(headers: &[(&str, &str)]) -> Integration {
                 .iter()
                 .map(|(k, v)| (k.clone(), (*v).to_owned()))
                 .collect(),
-            response_templates: map(&[("application/json", "{}\n")]),
+            response_templates: templates(&[("application/json", "{}\n")]),
+            location: location(65),
         }],
     })
 }

@@ -289,7 +289,7 @@ pub enum Integration {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IntegrationMapping {
     /// Content type → request template (`requestTemplates`).
-    pub request_templates: IndexMap<String, String>,
+    pub request_templates: IndexMap<String, MappingTemplate>,
     pub passthrough_behavior: PassthroughBehavior,
     /// `IntegrationResponses` / `responses`, in declaration order.
     pub responses: Vec<IntegrationResponse>,
@@ -304,6 +304,36 @@ pub enum PassthroughBehavior {
     Never,
 }
 
+/// A Velocity (VTL) mapping template of a non-proxy integration, and where it is written, so
+/// that a template error can name the file position of the problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingTemplate {
+    pub text: String,
+    /// Where the template's string is written.
+    pub location: SourceLocation,
+    /// Where the template's line 1, column 1 is, when each line of the template is written on
+    /// the following lines of the file from that column (a YAML literal block `|`, or a
+    /// one-line string without escapes); `None` when quotes, escapes or folding move the
+    /// template's characters elsewhere.
+    pub text_at: Option<SourceLocation>,
+}
+
+impl MappingTemplate {
+    /// Where `line` and `column` (1-based, inside the template) are written: exactly, when
+    /// the template is written verbatim ([`MappingTemplate::text_at`]); else where the
+    /// template is, and the caller names the position inside the template as well.
+    pub fn file_location(&self, line: u32, column: u32) -> SourceLocation {
+        match &self.text_at {
+            Some(at) => SourceLocation::new(
+                at.file.clone(),
+                at.line.saturating_add(line.saturating_sub(1)),
+                at.column.saturating_add(column.saturating_sub(1)),
+            ),
+            None => self.location.clone(),
+        }
+    }
+}
+
 /// One integration response of a non-proxy integration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IntegrationResponse {
@@ -316,7 +346,9 @@ pub struct IntegrationResponse {
     /// in declaration order.
     pub response_parameters: IndexMap<String, String>,
     /// Content type → response template.
-    pub response_templates: IndexMap<String, String>,
+    pub response_templates: IndexMap<String, MappingTemplate>,
+    /// Where the integration response is declared, for explanations and `check`.
+    pub location: SourceLocation,
 }
 
 impl Integration {

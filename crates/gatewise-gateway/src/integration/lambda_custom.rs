@@ -1,17 +1,18 @@
 //! Phase 4c, **integrate** (`AWS` non-proxy Lambda, the "Lambda custom integration";
 //! spec 4.3, 4.5, 4.6, 5.3, 5.4): API Gateway shapes both ends of the call.
 //!
-//! The event is the request template chosen by `Content-Type` (rendered by
-//! `mapping_template`, whose module documentation is the one statement of what templates may
-//! use), or the request body passed through as `passthroughBehavior` allows. The function's
-//! result never becomes a gateway error: on success the default integration response (no
-//! selection pattern) maps it; on failure the first integration response whose selection
-//! pattern matches all of Lambda's `errorMessage` does, else the default one — which is why
-//! an unmapped Lambda error reaches the client as `200` with the error document as its body
-//! (LocalStack `test_lambda_selection_patterns` [AWS-REC]; DG:
+//! The event is the request template chosen by `Content-Type` (Velocity, rendered by
+//! `mapping_template`), or the request body passed through as `passthroughBehavior` allows.
+//! The function's result never becomes a gateway error: on success the default integration
+//! response (no selection pattern) maps it; on failure the first integration response whose
+//! selection pattern matches all of Lambda's `errorMessage` does, else the default one — which
+//! is why an unmapped Lambda error reaches the client as `200` with the error document as its
+//! body (LocalStack `test_lambda_selection_patterns` [AWS-REC]; DG:
 //! handle-errors-in-lambda-integration.html). The selected integration response sets the
 //! status, maps the headers (only these: Lambda adds none, CORS ones included) and renders
-//! the body, or lets the function's output through untouched.
+//! the body, or lets the function's output through untouched; the overrides the templates set
+//! come last (rules M.7, M.8). Request overrides change nothing the function sees: its event
+//! is the rendered template.
 
 use std::time::Duration;
 
@@ -23,7 +24,9 @@ use http_body_util::Full;
 use serde_json::Value;
 
 use crate::integration::invoke::Invoke;
-use crate::integration::mapping_template::{Vars, render};
+use crate::integration::mapping_template::{
+    TemplateFailure, TemplateRequest, TemplateRun, apply_response_overrides,
+};
 use crate::integration::mock::{self, BadStatus, CompiledMock, UnsupportedMediaType};
 
 /// The event when the request body passes through and is empty (a `GET` without a request
@@ -57,16 +60,19 @@ pub(crate) struct CompiledLambda {
 }
 
 impl CompiledLambda {
+    /// Compiles the integration of `route` (`GET /items`); a template that does not parse is
+    /// an error naming it.
     pub(crate) fn new(
         function: FunctionIndex,
         timeout: Duration,
         mapping: IntegrationMapping,
-    ) -> Self {
-        CompiledLambda {
+        route: &str,
+    ) -> Result<Self, String> {
+        Ok(CompiledLambda {
             function,
             timeout,
-            mapping: CompiledMock::new(mapping),
-        }
+            mapping: CompiledMock::new(mapping, route)?,
+        })
     }
 }
 
@@ -156,16 +162,26 @@ pub(crate) enum LambdaIntegrationError {
     NoIntegrationResponse { outcome: String, detail: String },
     /// The selected integration response's status is not an HTTP status (5.3).
     BadStatus(String),
+    /// A template failed while rendering (M.2, M.7).
+    Template(TemplateFailure),
 }
 
-/// Runs the integration for a request; `vars` carries the request and its context.
+impl From<TemplateFailure> for LambdaIntegrationError {
+    fn from(failure: TemplateFailure) -> Self {
+        LambdaIntegrationError::Template(failure)
+    }
+}
+
+/// Runs the integration for `request`.
 pub(crate) async fn respond<'c>(
     compiled: &'c CompiledLambda,
     functions: &dyn Invoke,
     content_type: Option<&str>,
-    vars: &Vars<'_>,
+    request: &TemplateRequest<'_>,
 ) -> Result<Answer<'c>, LambdaIntegrationError> {
-    let event = event(&compiled.mapping.integration, content_type, vars)?;
+    let mapping = &compiled.mapping;
+    let mut run = TemplateRun::new(request);
+    let event = event(mapping, content_type, request, &mut run)?;
     let request_id = uuid::Uuid::new_v4().to_string();
     let invocation = Invocation {
         request_id: request_id.clone(),
@@ -185,7 +201,6 @@ pub(crate) async fn respond<'c>(
         }
     };
 
-    let mapping = &compiled.mapping;
     let chosen = match &function_error {
         None => mapping.default_response(),
         Some(error) => mapping
@@ -203,17 +218,21 @@ pub(crate) async fn respond<'c>(
     };
     let selected = &mapping.integration.responses[chosen];
 
-    let response_vars = Vars {
-        body: &output,
-        ..*vars
-    };
-    let body = match mock::render_response_template(selected, &response_vars) {
-        Some(rendered) => Bytes::from(rendered),
+    let body = match mapping.render_response_template(chosen, &mut run, &output) {
+        Some(rendered) => Bytes::from(rendered?),
         None => output.clone(),
     };
-    let lookup = |source: &str| integration_response_value(source, &output);
-    let response = mock::method_response(selected, body, &vars.request, Some(&lookup))
+    let invoke = InvokeResponse {
+        output: &output,
+        request_id: &request_id,
+        function_error: function_error.is_some(),
+    };
+    let lookup = |source: &str| invoke.value(source);
+    let mut response = mock::method_response(selected, body, &request.view, Some(&lookup))
         .map_err(|BadStatus(status)| LambdaIntegrationError::BadStatus(status))?;
+    if let Some(overrides) = run.response_overrides()? {
+        apply_response_overrides(&mut response, &overrides);
+    }
     Ok(Answer {
         response,
         selected,
@@ -223,17 +242,20 @@ pub(crate) async fn respond<'c>(
 
 /// The event for the function (spec 4.3): the rendered request template, or the body passed
 /// through ([`EMPTY_PASSTHROUGH_EVENT`] when empty). Either must be JSON.
-fn event(
-    mapping: &IntegrationMapping,
+fn event<'m>(
+    mapping: &'m CompiledMock,
     content_type: Option<&str>,
-    vars: &Vars<'_>,
+    request: &TemplateRequest<'_>,
+    run: &mut TemplateRun<'m, '_>,
 ) -> Result<Bytes, LambdaIntegrationError> {
-    let template = mock::request_template(mapping, content_type)
+    let template = mapping
+        .request_template(content_type)
         .map_err(|UnsupportedMediaType(t)| LambdaIntegrationError::UnsupportedMediaType(t))?;
+    let body = request.input.body;
     let event = match template {
-        Some(template) => Bytes::from(render(template, vars)),
-        None if vars.body.is_empty() => Bytes::from_static(EMPTY_PASSTHROUGH_EVENT.as_bytes()),
-        None => Bytes::copy_from_slice(vars.body),
+        Some(template) => Bytes::from(run.render_request(template)?),
+        None if body.is_empty() => Bytes::from_static(EMPTY_PASSTHROUGH_EVENT.as_bytes()),
+        None => Bytes::copy_from_slice(body),
     };
     match serde_json::from_slice::<Value>(&event) {
         Ok(_) => Ok(event),
@@ -243,21 +265,62 @@ fn event(
     }
 }
 
-/// `integration.response.body.<a.b>` (after the `integration.response.` prefix): that field
-/// of the function's JSON output — a string as its text, anything else as JSON. Other
-/// `integration.response.*` sources map nothing: Lambda's invocation response has no headers
-/// worth mapping.
-fn integration_response_value(source: &str, output: &[u8]) -> Option<HeaderValue> {
-    let path = source.strip_prefix("body.")?;
-    let document: Value = serde_json::from_slice(output).ok()?;
-    let value = path
-        .split('.')
-        .try_fold(&document, |value, key| value.get(key))?;
-    match value {
-        Value::String(text) => HeaderValue::from_str(text).ok(),
-        other => HeaderValue::from_str(&other.to_string()).ok(),
+/// What Lambda's Invoke API answered API Gateway, for `integration.response.*` response
+/// parameters.
+struct InvokeResponse<'o> {
+    output: &'o [u8],
+    request_id: &'o str,
+    function_error: bool,
+}
+
+impl InvokeResponse<'_> {
+    /// The value of `integration.response.<source>`:
+    /// - `body` is the output's text; `body.<JSONPath>` (`body.who.name`, `body.items[0]`)
+    ///   that field of the JSON output, a string as its text, anything else as JSON;
+    /// - `header.<name>` one of the headers of the Invoke response ([`INVOKE_RESPONSE_HEADERS`]).
+    ///
+    /// `None` maps nothing: the header is left out.
+    fn value(&self, source: &str) -> Option<HeaderValue> {
+        if let Some(name) = source.strip_prefix("header.") {
+            return INVOKE_RESPONSE_HEADERS
+                .iter()
+                .find(|header| header.eq_ignore_ascii_case(name))
+                .and_then(|header| match *header {
+                    "Content-Type" => Some(HeaderValue::from_static("application/json")),
+                    "X-Amz-Executed-Version" => Some(HeaderValue::from_static("$LATEST")),
+                    "X-Amzn-RequestId" => HeaderValue::from_str(self.request_id).ok(),
+                    _ => self
+                        .function_error
+                        .then(|| HeaderValue::from_static("Unhandled")),
+                });
+        }
+        if source == "body" {
+            return HeaderValue::from_bytes(self.output).ok();
+        }
+        let path = source
+            .strip_prefix("body")
+            .filter(|path| path.starts_with(['.', '[']))?;
+        let path = serde_json_path::JsonPath::parse(&format!("${path}")).ok()?;
+        let document: Value = serde_json::from_slice(self.output).ok()?;
+        match path.query(&document).first()? {
+            Value::String(text) => HeaderValue::from_str(text).ok(),
+            other => HeaderValue::from_str(&other.to_string()).ok(),
+        }
     }
 }
+
+/// The headers of Lambda's Invoke response that `integration.response.header.<name>` maps:
+/// `Content-Type` (`application/json`), `X-Amz-Executed-Version` (`$LATEST`),
+/// `X-Amzn-RequestId` (the invocation's id) and, when the function failed,
+/// `X-Amz-Function-Error` (`Unhandled`), as the Invoke API documents them. UNCONFIRMED that API
+/// Gateway exposes exactly these to response parameters; test
+/// `rule_4_6_response_template_and_parameters_read_the_output`.
+pub const INVOKE_RESPONSE_HEADERS: [&str; 4] = [
+    "Content-Type",
+    "X-Amz-Executed-Version",
+    "X-Amzn-RequestId",
+    "X-Amz-Function-Error",
+];
 
 #[cfg(test)]
 #[path = "lambda_custom_tests.rs"]

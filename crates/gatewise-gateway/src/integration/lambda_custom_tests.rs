@@ -12,32 +12,19 @@ use gatewise_model::{
 };
 use http::Request;
 use http_body_util::{BodyExt, Full};
-use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 use super::*;
 use crate::gateway::{Gateway, GatewayOptions, RouteTable};
 use crate::request::ConnectionInfo;
-use crate::test_support::{Answer, Scripted, api, stack};
-
-fn map(pairs: &[(&str, &str)]) -> IndexMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
+use crate::test_support::{Answer, Scripted, api, integration_response, stack, templates};
 
 fn response(
     pattern: Option<&str>,
     status: &str,
     parameters: &[(&str, &str)],
 ) -> IntegrationResponse {
-    IntegrationResponse {
-        selection_pattern: pattern.map(str::to_owned),
-        status_code: status.to_owned(),
-        response_parameters: map(parameters),
-        response_templates: IndexMap::new(),
-    }
+    integration_response(pattern, status, parameters)
 }
 
 const ALLOW_ANY_ORIGIN: (&str, &str) =
@@ -284,7 +271,7 @@ async fn function_timeout_is_selectable_and_integration_timeout_is_504() {
 #[tokio::test]
 async fn rule_4_3_request_template_is_the_event() {
     let mapping = IntegrationMapping {
-        request_templates: map(&[(
+        request_templates: templates(&[(
             "application/json",
             "{\"statusCode\": 200, \"name\": \"$input.params('name')\", \"stage\": \"$context.stage\"}",
         )]),
@@ -324,7 +311,7 @@ async fn empty_passthrough_body_is_the_empty_object_event() {
 #[tokio::test]
 async fn rule_4_3_never_without_a_template_is_415_and_non_json_events_are_500() {
     let never = IntegrationMapping {
-        request_templates: map(&[("application/json", "{}")]),
+        request_templates: templates(&[("application/json", "{}")]),
         passthrough_behavior: PassthroughBehavior::Never,
         ..bad_is_400()
     };
@@ -374,11 +361,23 @@ async fn rule_4_6_response_template_and_parameters_read_the_output() {
                 "method.response.header.X-Echo",
                 "method.request.querystring.q",
             ),
+            (
+                "method.response.header.X-First",
+                "integration.response.body.tags[0]",
+            ),
+            (
+                "method.response.header.X-Version",
+                "integration.response.header.X-Amz-Executed-Version",
+            ),
+            (
+                "method.response.header.X-Failed",
+                "integration.response.header.X-Amz-Function-Error",
+            ),
         ],
     );
-    selected.response_templates = map(&[(
+    selected.response_templates = templates(&[(
         "application/json",
-        "{\"wrapped\": $input.json('$'), \"raw\": $input.body}",
+        "{\"wrapped\": $input.json('$.who'), \"raw\": $input.body}",
     )]);
     let mapping = IntegrationMapping {
         responses: vec![selected],
@@ -386,15 +385,15 @@ async fn rule_4_6_response_template_and_parameters_read_the_output() {
     };
     let output = |_: &[u8]| {
         Ok(Bytes::from_static(
-            br#"{"who": {"name": "ada"}, "count": 2}"#,
+            br#"{"who": {"name": "ada"}, "count": 2, "tags": ["a", "b"]}"#,
         ))
     };
-    let answer = send(&gateway(mapping, output), get("/hello?q=x")).await;
+    let answer = send(&gateway(mapping.clone(), output), get("/hello?q=x")).await;
     assert_eq!(answer.status, 201);
     assert_eq!(
         std::str::from_utf8(&answer.body),
         Ok(
-            r#"{"wrapped": {"who":{"name":"ada"},"count":2}, "raw": {"who": {"name": "ada"}, "count": 2}}"#
+            r#"{"wrapped": {"name":"ada"}, "raw": {"who": {"name": "ada"}, "count": 2, "tags": ["a", "b"]}}"#
         )
     );
     assert_eq!(answer.header("x-who"), Some("ada"));
@@ -402,6 +401,44 @@ async fn rule_4_6_response_template_and_parameters_read_the_output() {
     assert_eq!(answer.header("x-missing"), None);
     assert_eq!(answer.header("x-header"), None);
     assert_eq!(answer.header("x-echo"), Some("x"));
+    assert_eq!(answer.header("x-first"), Some("a"));
+    assert_eq!(answer.header("x-version"), Some("$LATEST"));
+    assert_eq!(answer.header("x-failed"), None);
+    // A failed function: Invoke says so in X-Amz-Function-Error.
+    let answer = send(&gateway(mapping, fails_boom), get("/hello")).await;
+    assert_eq!(answer.header("x-failed"), Some("Unhandled"));
+}
+
+/// Rules M.7, M.8: the templates' overrides come last; the request template's `$context`,
+/// overrides included, reaches the response template; a template failing at run time is a
+/// 500 whose log reason names the template and the position inside it.
+#[tokio::test]
+async fn rule_m_8_overrides_apply_after_the_integration_response() {
+    let mut selected = response(None, "200", &[("method.response.header.X-Mapped", "'one'")]);
+    selected.response_templates = templates(&[(
+        "application/json",
+        "#set($context.responseOverride.header.X-Mapped = 'two')$context.requestOverride.header.seen",
+    )]);
+    let mapping = IntegrationMapping {
+        request_templates: templates(&[(
+            "application/json",
+            "#set($context.requestOverride.header.seen = 'yes')#set($context.responseOverride.status = 202){}",
+        )]),
+        responses: vec![selected],
+        ..IntegrationMapping::default()
+    };
+    let answer = send(&gateway(mapping, echo_event), get("/hello")).await;
+    assert_eq!(answer.status, 202);
+    assert_eq!(answer.header("x-mapped"), Some("two"));
+    assert_eq!(&answer.body[..], b"yes");
+
+    let failing = IntegrationMapping {
+        request_templates: templates(&[("application/json", "{\"x\": $util.parseJson('{')}")]),
+        ..bad_is_400()
+    };
+    let answer = send(&gateway(failing, echo_event), get("/hello")).await;
+    assert_eq!(answer.status, 500);
+    assert_eq!(&answer.body[..], br#"{"message": "Internal server error"}"#);
 }
 
 /// Spec 4.5/5.3: nothing selected (no default, no match) or a status that is not HTTP → 500.

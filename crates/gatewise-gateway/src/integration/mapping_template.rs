@@ -1,234 +1,520 @@
-//! Phases 4b and 4c, **integrate**: mapping templates (request and response templates of
-//! `MOCK` and `AWS` Lambda integrations) until the VTL engine exists. **This is the one place
-//! that documents the limit.**
+//! Phases 4b and 4c, **integrate**: the Velocity (VTL) mapping templates of `MOCK` and `AWS`
+//! integrations (rules M.1–M.9), run by `gatewise-vtl`.
 //!
-//! Supported, because real templates use them without any logic around them:
-//! - literal text, byte for byte (SAM's `{"statusCode" : 200}` and `{}\n`, CDK's
-//!   `{ statusCode: 200 }`);
-//! - `$context.<name>` / `${context.<name>}` for the names in [`Vars::context`]
-//!   (`requestId`, `extendedRequestId`, `stage`, `apiId`, `resourceId`, `resourcePath`,
-//!   `httpMethod`, `accountId`, `identity.sourceIp`);
-//! - `$stageVariables.<name>` (an undefined stage variable renders empty);
-//! - `$input.params('x')` / `$input.params("x")` (path, then query string, then header;
-//!   empty when absent), `$input.params().path.x`, `.querystring.x`, `.header.x`;
-//! - `$input.body` (the request body as text; in a response template, the integration's
-//!   response body);
-//! - `$input.json('$')` (the same body as JSON: re-serialized compactly when it is JSON, as
-//!   is otherwise).
+//! Templates are parsed once, when the route table is built ([`CompiledTemplate`]). For each
+//! request the pipeline describes the request once ([`TemplateRequest`]: what `$input`,
+//! `$stageVariables` and `$context` show); a [`TemplateRun`] renders the request template and
+//! then the response template of the selected integration response against one `$context`,
+//! built when the first template renders, so what the request template sets there —
+//! overrides included — is what the response template reads (M.7, M.8). The overrides are read
+//! once both have rendered ([`TemplateRun::response_overrides`]) and applied last
+//! ([`apply_response_overrides`]), replacing what the integration response mapped.
 //!
-//! Everything else — `#set`, `#if`, `#foreach`, `$util.*`, `$input.json` of any other path,
-//! `$input.path(...)`,
-//! `$context.responseOverride.*`, unknown `$context` names — is **rendered literally**, so
-//! a template that needs real VTL produces visibly wrong output instead of a plausible one.
+//! Gateway-response templates are not VTL (M.1): `rest::gateway_response` substitutes them.
 
-use std::borrow::Cow;
+use std::net::IpAddr;
+
+use bytes::Bytes;
+use gatewise_model::{MappingTemplate, pseudo};
+use gatewise_vtl::{Input, Limits, Overrides, Template, Value, context_skeleton, overrides};
+use http::{HeaderName, HeaderValue, Response, StatusCode};
+use http_body_util::Full;
+use jiff::Timestamp;
 
 use crate::request::params::RequestView;
 
-/// What a template can refer to.
-pub(crate) struct Vars<'a> {
-    pub request: RequestView<'a>,
-    pub body: &'a [u8],
-    pub stage_variables: &'a indexmap::IndexMap<String, String>,
+/// A mapping template parsed for serving, with what its failures must name.
+#[derive(Debug)]
+pub(crate) struct CompiledTemplate {
+    template: Template,
+    source: MappingTemplate,
+    /// `the application/json request template of GET /items`.
+    label: String,
+}
+
+/// Which end of an integration a template shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TemplateEnd {
+    Request,
+    Response,
+}
+
+impl CompiledTemplate {
+    /// Parses `source`, the `content_type` template of `end` of `route` (`GET /items`). The
+    /// template loader has parsed it already and reports errors with their file position; a
+    /// model built another way gets the same located message here.
+    pub(crate) fn new(
+        source: &MappingTemplate,
+        content_type: &str,
+        end: TemplateEnd,
+        route: &str,
+    ) -> Result<Self, String> {
+        let end = match end {
+            TemplateEnd::Request => "request",
+            TemplateEnd::Response => "response",
+        };
+        let label = format!("the {content_type} {end} template of {route}");
+        match Template::parse(&source.text) {
+            Ok(template) => Ok(CompiledTemplate {
+                template,
+                source: source.clone(),
+                label,
+            }),
+            Err(error) => Err(format!(
+                "{label} ({}, line {}, column {} of the template): {}",
+                source.file_location(error.line, error.column),
+                error.line,
+                error.column,
+                error.message
+            )),
+        }
+    }
+
+    /// The template's text, as written.
+    #[cfg(test)]
+    pub(crate) fn text(&self) -> &str {
+        &self.source.text
+    }
+
+    fn failure(&self, position: Option<(u32, u32)>, message: &str) -> TemplateFailure {
+        TemplateFailure(match position {
+            Some((line, column)) => format!(
+                "{} ({}, line {line}, column {column} of the template) failed: {message}",
+                self.label,
+                self.source.file_location(line, column),
+            ),
+            None => format!(
+                "{} ({}) failed: {message}",
+                self.label, self.source.location
+            ),
+        })
+    }
+}
+
+/// A template that failed while rendering: the log reason, naming the template, where it is
+/// written and the position inside it. API Gateway answers such failures with a 5XX.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct TemplateFailure(pub String);
+
+impl std::fmt::Display for TemplateFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One request as its mapping templates see it, described once by the pipeline.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TemplateRequest<'a> {
+    /// For `method.request.*` response parameters.
+    pub view: RequestView<'a>,
+    /// `$input` and `$stageVariables` of the request template; a response template sees the
+    /// integration's body instead of the request's.
+    pub input: Input<'a>,
+    pub context: ContextValues<'a>,
+}
+
+/// The values `$context` holds for one request (M.7), turned into the `$context` map only
+/// when a template renders.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ContextValues<'a> {
     pub request_id: &'a str,
     pub extended_request_id: &'a str,
-    pub stage: &'a str,
-    pub api_id: &'a str,
     pub resource_id: &'a str,
     pub resource_path: &'a str,
     pub http_method: &'a str,
-    pub source_ip: std::net::IpAddr,
+    /// The request path as sent; `$context.path` puts the stage in front of it.
+    pub raw_path: &'a str,
+    pub stage: &'a str,
+    pub api_id: &'a str,
+    pub deployment_id: &'a str,
+    pub time: Timestamp,
+    /// The `Host` the client used (`$context.domainName`, as in events).
+    pub domain_name: &'a str,
+    pub source_ip: IpAddr,
+    pub user_agent: Option<&'a str>,
+    /// What a Lambda authorizer that allowed the request passed on (`principalId` and its
+    /// context); `None` without one.
+    pub authorizer: Option<&'a serde_json::Value>,
 }
 
-impl<'a> Vars<'a> {
-    /// The supported `$context` variables.
-    fn context(&self, name: &str) -> Option<Cow<'a, str>> {
-        if name == "identity.sourceIp" {
-            return Some(Cow::Owned(self.source_ip.to_string()));
+impl ContextValues<'_> {
+    /// `$context`: every key in AWS's recorded order, then `authorizer` when one ran. Values
+    /// are those of the request's payload 1.0 event (`requestTime`, `path` with the stage,
+    /// `protocol` `HTTP/1.1`, `domainPrefix` before the first dot).
+    pub(crate) fn context_map(&self) -> Value {
+        let mut context = context_skeleton();
+        let domain_prefix = self
+            .domain_name
+            .split('.')
+            .next()
+            .unwrap_or(self.domain_name);
+        let text = |value: &str| Value::String(value.to_owned());
+        let values = [
+            ("resourceId", text(self.resource_id)),
+            ("resourcePath", text(self.resource_path)),
+            ("httpMethod", text(self.http_method)),
+            ("extendedRequestId", text(self.extended_request_id)),
+            (
+                "requestTime",
+                Value::String(self.time.strftime("%d/%b/%Y:%H:%M:%S +0000").to_string()),
+            ),
+            (
+                "path",
+                Value::String(format!("/{}{}", self.stage, self.raw_path)),
+            ),
+            ("accountId", text(pseudo::ACCOUNT_ID)),
+            ("protocol", text("HTTP/1.1")),
+            ("stage", text(self.stage)),
+            ("domainPrefix", text(domain_prefix)),
+            ("requestTimeEpoch", Value::Int(self.time.as_millisecond())),
+            ("requestId", text(self.request_id)),
+            ("domainName", text(self.domain_name)),
+            ("deploymentId", text(self.deployment_id)),
+            ("apiId", text(self.api_id)),
+        ];
+        for (key, value) in values {
+            context.set_path(&[key], value);
         }
-        Some(Cow::Borrowed(match name {
-            "requestId" => self.request_id,
-            "extendedRequestId" => self.extended_request_id,
-            "stage" => self.stage,
-            "apiId" => self.api_id,
-            "resourceId" => self.resource_id,
-            "resourcePath" => self.resource_path,
-            "httpMethod" => self.http_method,
-            "accountId" => gatewise_model::pseudo::ACCOUNT_ID,
-            _ => return None,
-        }))
-    }
-
-    /// `$input.json('$')`: the body re-serialized compactly when it is JSON, else as is.
-    fn body_as_json(&self) -> Cow<'a, str> {
-        match serde_json::from_slice::<serde_json::Value>(self.body) {
-            Ok(value) => Cow::Owned(value.to_string()),
-            Err(_) => String::from_utf8_lossy(self.body),
+        context.set_path(
+            &["identity", "sourceIp"],
+            Value::String(self.source_ip.to_string()),
+        );
+        if let Some(user_agent) = self.user_agent {
+            context.set_path(&["identity", "userAgent"], text(user_agent));
         }
-    }
-
-    /// The value of a dotted reference (without `$`), or `None` when unsupported.
-    fn reference(&self, name: &str) -> Option<Cow<'a, str>> {
-        if let Some(context) = name.strip_prefix("context.") {
-            return self.context(context);
+        if let Some(authorizer) = self.authorizer {
+            context.set_path(&["authorizer"], Value::from(authorizer.clone()));
         }
-        if let Some(variable) = name.strip_prefix("stageVariables.") {
-            let value = self
-                .stage_variables
-                .get(variable)
-                .map_or("", String::as_str);
-            return Some(Cow::Owned(value.to_owned()));
-        }
-        if name == "input.body" {
-            return Some(String::from_utf8_lossy(self.body));
-        }
-        None
+        context
     }
 }
 
-/// The length of a reference name (`[A-Za-z0-9_.]`) at the start of `s`, without a trailing
-/// dot (so `$context.stage.` ends a sentence).
-fn name_len(s: &str) -> usize {
-    let len = s
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
-        .unwrap_or(s.len());
-    s[..len].trim_end_matches('.').len()
+/// The templates of one request: the `$context` they share, and the last template that
+/// rendered (to name it when the overrides it left are unusable).
+pub(crate) struct TemplateRun<'r, 'a> {
+    request: &'r TemplateRequest<'a>,
+    context: Option<Value>,
+    last: Option<&'r CompiledTemplate>,
 }
 
-/// `('x')` or `("x")` at the start of `s`: the argument and the length consumed.
-fn quoted_argument(s: &str) -> Option<(&str, usize)> {
-    let inner = s.strip_prefix('(')?;
-    let quote = inner.chars().next().filter(|c| *c == '\'' || *c == '"')?;
-    let end = inner[1..].find(quote)?;
-    let argument = &inner[1..1 + end];
-    inner[1 + end + 1..]
-        .starts_with(')')
-        .then_some((argument, 1 + 1 + end + 1 + 1))
+impl<'r, 'a> TemplateRun<'r, 'a> {
+    pub(crate) fn new(request: &'r TemplateRequest<'a>) -> Self {
+        TemplateRun {
+            request,
+            context: None,
+            last: None,
+        }
+    }
+
+    /// Renders `template` with `input` as `$input`, against the request's `$context`.
+    pub(crate) fn render(
+        &mut self,
+        template: &'r CompiledTemplate,
+        input: &Input<'_>,
+    ) -> Result<String, TemplateFailure> {
+        let request = self.request;
+        let context = self
+            .context
+            .get_or_insert_with(|| request.context.context_map());
+        self.last = Some(template);
+        template
+            .template
+            .render(input, context, &Limits::default())
+            .map_err(|error| template.failure(Some((error.line, error.column)), &error.message))
+    }
+
+    /// Renders the request template: `$input` is the request.
+    pub(crate) fn render_request(
+        &mut self,
+        template: &'r CompiledTemplate,
+    ) -> Result<String, TemplateFailure> {
+        let input = self.request.input;
+        self.render(template, &input)
+    }
+
+    /// Renders a response template: `$input.body` is the integration's `body`, parameters
+    /// are still the request's.
+    pub(crate) fn render_response(
+        &mut self,
+        template: &'r CompiledTemplate,
+        body: &[u8],
+    ) -> Result<String, TemplateFailure> {
+        let input = Input {
+            body,
+            ..self.request.input
+        };
+        self.render(template, &input)
+    }
+
+    /// What the templates that rendered overrode, `None` when none rendered. A status
+    /// override that is not an HTTP status is a failure of the last template.
+    pub(crate) fn response_overrides(&self) -> Result<Option<Overrides>, TemplateFailure> {
+        let (Some(context), Some(last)) = (&self.context, self.last) else {
+            return Ok(None);
+        };
+        overrides(context)
+            .map(Some)
+            .map_err(|message| last.failure(None, &message))
+    }
 }
 
-/// Tries to render the reference after a `$`; returns the text and the bytes consumed
-/// (after the `$`), or `None` to render the `$` literally.
-fn expand<'a>(after: &str, vars: &Vars<'a>) -> Option<(Cow<'a, str>, usize)> {
-    if let Some(formal) = after.strip_prefix('{') {
-        let end = formal.find('}')?;
-        let name = &formal[..end];
-        return vars.reference(name).map(|v| (v, end + 2));
+/// Applies `overrides` to a method response (M.7, M.8): `responseOverride.status` replaces
+/// the status, each `responseOverride.header.<name>` replaces that header. A name or value
+/// that cannot be an HTTP header is left out.
+pub(crate) fn apply_response_overrides(
+    response: &mut Response<Full<Bytes>>,
+    overrides: &Overrides,
+) {
+    if let Some(status) = overrides
+        .response_status
+        .and_then(|status| StatusCode::from_u16(status).ok())
+    {
+        *response.status_mut() = status;
     }
-    let len = name_len(after);
-    let name = &after[..len];
-    if name == "input.json" {
-        let (argument, used) = quoted_argument(&after[len..])?;
-        return (argument == "$").then(|| (vars.body_as_json(), len + used));
-    }
-    if name == "input.params" {
-        let rest = &after[len..];
-        if let Some((argument, used)) = quoted_argument(rest) {
-            let value = vars.request.any_param(argument).unwrap_or_default();
-            return Some((value, len + used));
-        }
-        if let Some(tail) = rest.strip_prefix("().") {
-            let len2 = name_len(tail);
-            let (kind, param) = tail[..len2].split_once('.')?;
-            let value = match kind {
-                "path" => vars.request.path_param(param).map(Cow::Borrowed),
-                "querystring" => vars.request.query_param(param),
-                "header" => vars.request.header_text(param),
-                _ => return None,
-            };
-            return Some((value.unwrap_or_default(), len + 3 + len2));
-        }
-        return None;
-    }
-    vars.reference(name).map(|v| (v, len))
-}
-
-/// Renders `template` (see the module documentation for what is supported).
-pub(crate) fn render(template: &str, vars: &Vars<'_>) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        match expand(after, vars) {
-            Some((value, used)) => {
-                out.push_str(&value);
-                rest = &after[used..];
-            }
-            None => {
-                out.push('$');
-                rest = after;
-            }
+    let headers = response.headers_mut();
+    for (name, value) in &overrides.response_header {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
         }
     }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
 mod tests {
-    use http::{HeaderMap, HeaderValue};
+    use http::HeaderMap;
 
     use super::*;
 
-    #[test]
-    fn mapping_template_subset_renders_and_leaves_the_rest_literal() {
-        let mut headers = HeaderMap::new();
-        headers.insert("origin", HeaderValue::from_static("http://a.test"));
-        let stage_variables = [("env".to_owned(), "dev".to_owned())].into_iter().collect();
-        let vars = Vars {
-            request: RequestView {
-                headers: &headers,
-                query: Some("q=1"),
-                path_params: &[("id", "42")],
-            },
-            body: b"{\"x\":1}",
-            stage_variables: &stage_variables,
+    /// A template written at line 20, its text starting at line 21 column 5.
+    fn source(text: &str) -> MappingTemplate {
+        MappingTemplate {
+            text: text.to_owned(),
+            location: crate::test_support::location(20),
+            text_at: Some(crate::test_support::location(21)),
+        }
+    }
+
+    fn compiled(text: &str) -> CompiledTemplate {
+        CompiledTemplate::new(
+            &source(text),
+            "application/json",
+            TemplateEnd::Request,
+            "GET /items/{id}",
+        )
+        .expect("parses")
+    }
+
+    fn context_values(authorizer: Option<&serde_json::Value>) -> ContextValues<'_> {
+        ContextValues {
             request_id: "req-1",
-            extended_request_id: "ext=",
-            stage: "Prod",
-            api_id: "abc123",
+            extended_request_id: "ext-1=",
             resource_id: "res001",
             resource_path: "/items/{id}",
-            http_method: "OPTIONS",
+            http_method: "GET",
+            raw_path: "/items/42",
+            stage: "prod",
+            api_id: "api0000001",
+            deployment_id: "dep001",
+            time: Timestamp::from_millisecond(1_700_000_000_123).expect("time"),
+            domain_name: "api.example.com",
             source_ip: [192, 0, 2, 7].into(),
-        };
-        let cases: &[(&str, &str)] = &[
-            (
-                "{\n  \"statusCode\" : 200\n}\n",
-                "{\n  \"statusCode\" : 200\n}\n",
-            ),
-            ("{}\n", "{}\n"),
-            ("{ statusCode: 200 }", "{ statusCode: 200 }"),
-            ("$context.requestId/${context.stage}.", "req-1/Prod."),
-            (
-                "$context.apiId $context.resourcePath $context.httpMethod $context.resourceId $context.identity.sourceIp",
-                "abc123 /items/{id} OPTIONS res001 192.0.2.7",
-            ),
-            ("$stageVariables.env|$stageVariables.none|", "dev||"),
-            (
-                "{\"id\": $input.params('id'), \"q\": \"$input.params(\"q\")\"}",
-                "{\"id\": 42, \"q\": \"1\"}",
-            ),
-            ("$input.params('missing')!", "!"),
-            ("$input.params().path.id", "42"),
-            ("$input.params().header.Origin", "http://a.test"),
-            ("$input.body", "{\"x\":1}"),
-            // Unsupported: literal.
-            ("#set($x = 1)$x", "#set($x = 1)$x"),
-            ("$util.escapeJavaScript('a')", "$util.escapeJavaScript('a')"),
-            (
-                "$context.responseOverride.status",
-                "$context.responseOverride.status",
-            ),
-            ("$input.json('$')", "{\"x\":1}"),
-            ("$input.json(\"$\")", "{\"x\":1}"),
-            ("$input.json('$.x')", "$input.json('$.x')"),
-            ("$input.params('unterminated", "$input.params('unterminated"),
-            ("${context.unknown}", "${context.unknown}"),
-            ("cost $5 $", "cost $5 $"),
-        ];
-        for (template, want) in cases {
-            assert_eq!(render(template, &vars), *want, "{template}");
+            user_agent: Some("curl/8"),
+            authorizer,
         }
+    }
+
+    fn request<'a>(
+        headers: &'a HeaderMap,
+        authorizer: Option<&'a serde_json::Value>,
+    ) -> TemplateRequest<'a> {
+        TemplateRequest {
+            view: RequestView {
+                headers,
+                query: None,
+                path_params: &[("id", "42")],
+            },
+            input: Input {
+                body: br#"{"name": "ada"}"#,
+                path: &[("id", "42")],
+                querystring: &[("q", "1")],
+                header: &[("Origin", "https://a.example")],
+                stage_variables: &[("env", "dev")],
+            },
+            context: context_values(authorizer),
+        }
+    }
+
+    /// Rule M.7: each `$context` value as the request gives it.
+    #[test]
+    fn rule_m_7_context_holds_the_request_values() {
+        let headers = HeaderMap::new();
+        let authorizer = serde_json::json!({"principalId": "user-1", "role": "admin"});
+        let cases: &[(&str, &str)] = &[
+            ("$context.requestId", "req-1"),
+            ("$context.extendedRequestId", "ext-1="),
+            ("$context.resourceId", "res001"),
+            ("$context.resourcePath", "/items/{id}"),
+            ("$context.httpMethod", "GET"),
+            ("$context.path", "/prod/items/42"),
+            ("$context.stage", "prod"),
+            ("$context.apiId", "api0000001"),
+            ("$context.accountId", "123456789012"),
+            ("$context.protocol", "HTTP/1.1"),
+            ("$context.requestTime", "14/Nov/2023:22:13:20 +0000"),
+            ("$context.requestTimeEpoch", "1700000000123"),
+            ("$context.domainName", "api.example.com"),
+            ("$context.domainPrefix", "api"),
+            ("$context.deploymentId", "dep001"),
+            ("$context.identity.sourceIp", "192.0.2.7"),
+            ("$context.identity.userAgent", "curl/8"),
+            ("[$context.identity.caller]", "[]"),
+            ("$context.authorizer.principalId", "user-1"),
+            ("$context.authorizer.role", "admin"),
+            ("$context.keySet().size()", "19"),
+            ("$stageVariables.env", "dev"),
+            ("$input.params('id')/$input.params('q')", "42/1"),
+            ("$input.params().header.get('Origin')", "https://a.example"),
+            ("$input.path('$.name')", "ada"),
+        ];
+        for (text, want) in cases {
+            let request = request(&headers, Some(&authorizer));
+            let mut run = TemplateRun::new(&request);
+            let template = compiled(text);
+            assert_eq!(
+                run.render_request(&template).as_deref(),
+                Ok(*want),
+                "{text}"
+            );
+        }
+        // Without an authorizer, `$context` has no `authorizer` key.
+        let request = request(&headers, None);
+        let template = compiled("$context.keySet().size() [$context.authorizer]");
+        let mut run = TemplateRun::new(&request);
+        assert_eq!(run.render_request(&template).as_deref(), Ok("18 []"));
+    }
+
+    /// Rules M.7 and M.8: overrides set by the request template are read after the response
+    /// template; the response template reads them and may replace the status; overriding one
+    /// parameter twice in a template, or a status that is not one, fails with the template's
+    /// position.
+    #[test]
+    fn rule_m_7_and_m_8_overrides_carry_over_and_apply_last() {
+        let headers = HeaderMap::new();
+        // (request template, response template, status, headers, response body or failure)
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            u16,
+            &'a [(&'a str, &'a str)],
+            Result<&'a str, &'a str>,
+        );
+        let cases: &[Case<'_>] = &[
+            ("{}", "{}", 200, &[], Ok("{}")),
+            (
+                "#set($context.responseOverride.status = 444)#set($context.responseOverride.header.foo = 'bar')",
+                "$context.responseOverride.status/$context.responseOverride.header.foo",
+                444,
+                &[("foo", "bar")],
+                Ok("444/bar"),
+            ),
+            (
+                "#set($context.responseOverride.status = 444)",
+                "#set($context.responseOverride.status = 201)",
+                201,
+                &[],
+                Ok(""),
+            ),
+            (
+                "#set($context.requestOverride.header.x = 'a')",
+                "$context.requestOverride.header.x",
+                200,
+                &[],
+                Ok("a"),
+            ),
+            (
+                "#set($context.responseOverride.header.Content-Type = 'text/plain')",
+                "",
+                200,
+                &[("content-type", "text/plain")],
+                Ok(""),
+            ),
+            (
+                "{}",
+                "#set($context.responseOverride.header.a = 1)\n#set($context.responseOverride.header.a = 2)",
+                0,
+                &[],
+                Err("line 2, column"),
+            ),
+            (
+                "#set($context.responseOverride.status = 'teapot')",
+                "{}",
+                0,
+                &[],
+                Err(
+                    "template.yaml:20:5) failed: $context.responseOverride.status must be an HTTP status code",
+                ),
+            ),
+        ];
+        for (request_text, response_text, status, want_headers, want) in cases {
+            let request = request(&headers, None);
+            let mut run = TemplateRun::new(&request);
+            let request_template = compiled(request_text);
+            let response_template = compiled(response_text);
+            let result = run
+                .render_request(&request_template)
+                .and_then(|_| run.render_response(&response_template, b""))
+                .and_then(|body| Ok((body, run.response_overrides()?)));
+            match (result, want) {
+                (Ok((body, overrides)), Ok(want_body)) => {
+                    assert_eq!(body, *want_body, "{request_text}");
+                    let mut response = Response::new(Full::new(Bytes::new()));
+                    response
+                        .headers_mut()
+                        .insert("content-type", HeaderValue::from_static("application/json"));
+                    apply_response_overrides(&mut response, &overrides.unwrap_or_default());
+                    assert_eq!(response.status().as_u16(), *status, "{request_text}");
+                    for (name, value) in *want_headers {
+                        assert_eq!(response.headers()[*name], *value, "{request_text}");
+                    }
+                }
+                (Err(failure), Err(want)) => {
+                    assert!(failure.0.contains(want), "{failure}");
+                    assert!(failure.0.starts_with("the application/json request template of GET /items/{id} (template.yaml:"), "{failure}");
+                }
+                (got, want) => panic!("{request_text}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    /// A render failure names the file position (from where the template's text starts) and
+    /// the position inside the template; a template not written verbatim names where it is.
+    #[test]
+    fn render_failures_name_file_and_template_positions() {
+        let headers = HeaderMap::new();
+        let request = request(&headers, None);
+        let template = compiled("{\n  \"x\": $util.parseJson(\"not json\")\n}");
+        let failure = TemplateRun::new(&request)
+            .render_request(&template)
+            .expect_err("not JSON");
+        assert!(
+            failure.0.starts_with(
+                "the application/json request template of GET /items/{id} (template.yaml:22:"
+            ),
+            "{failure}"
+        );
+        assert!(failure.0.contains(", line 2, column "), "{failure}");
+        let mut unplaced = source("#foreach($a in $b)");
+        unplaced.text_at = None;
+        let error = CompiledTemplate::new(&unplaced, "text/plain", TemplateEnd::Response, "GET /")
+            .expect_err("no #end");
+        assert!(
+            error.starts_with(
+                "the text/plain response template of GET / (template.yaml:20:5, line 1, column 19 of the template): "
+            ),
+            "{error}"
+        );
     }
 }

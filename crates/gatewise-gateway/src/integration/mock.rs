@@ -2,9 +2,14 @@
 //!
 //! The request template chosen by `Content-Type` renders to a text that must carry an
 //! integer `statusCode`; that status selects an integration response, whose
-//! `responseParameters` become the headers and whose template becomes the body. SAM's
-//! generated OPTIONS methods (spec 1.6) are MOCK methods, so this is what answers a
-//! preflight — the same whatever `Origin` or `Access-Control-Request-*` say (spec 1.10).
+//! `responseParameters` become the headers and whose template becomes the body; then the
+//! overrides the templates set replace status and headers (`mapping_template`, rules M.7,
+//! M.8). SAM's generated OPTIONS methods (spec 1.6) are MOCK methods, so this is what answers a
+//! preflight — the same whatever `Origin` or `Access-Control-Request-*` say (spec 1.10), unless
+//! a response template reads them, as CDK's multi-origin preflight does.
+//!
+//! [`CompiledMock`] is the compiled form of any non-proxy mapping: `AWS` Lambda integrations
+//! (`lambda_custom`) select and render with it too.
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Response, StatusCode};
@@ -13,7 +18,10 @@ use regex::Regex;
 
 use gatewise_model::{IntegrationMapping, IntegrationResponse, PassthroughBehavior};
 
-use crate::integration::mapping_template::{Vars, render};
+use crate::integration::mapping_template::{
+    CompiledTemplate, TemplateEnd, TemplateFailure, TemplateRequest, TemplateRun,
+    apply_response_overrides,
+};
 use crate::request::media_type::first_media_type;
 use crate::request::params::{RequestView, map_value};
 
@@ -21,6 +29,11 @@ use crate::request::params::{RequestView, map_value};
 /// response template is sent as `{}\n` (3 bytes). UNCONFIRMED (spec 4.6, 12); test
 /// `rule_4_6_sam_body_is_the_template_byte_for_byte`.
 pub const MOCK_BODY_KEEPS_TRAILING_NEWLINE: bool = true;
+
+/// The integration response body of a MOCK, which has no backend: what `$input.body` of its
+/// response template reads (an empty body renders `{}`, rule M.4). UNCONFIRMED (LocalStack's
+/// MOCK answers an empty body too); test `mock_response_templates_read_an_empty_body`.
+pub const MOCK_INTEGRATION_RESPONSE_BODY: &[u8] = b"";
 
 /// The content type assumed when a request has none (spec 4.3): preflights normally carry
 /// none and still reach the `application/json` template.
@@ -32,7 +45,8 @@ const RESPONSE_HEADER_PREFIX: &str = "method.response.header.";
 /// Prefix of the mapping expressions that read the integration's (backend's) response.
 const INTEGRATION_RESPONSE_PREFIX: &str = "integration.response.";
 
-/// A MOCK integration with its selection patterns compiled once, at startup.
+/// A non-proxy mapping prepared once, at startup: selection patterns compiled, request
+/// templates and the body template of each integration response parsed.
 #[derive(Debug)]
 pub(crate) struct CompiledMock {
     pub integration: IntegrationMapping,
@@ -40,10 +54,17 @@ pub(crate) struct CompiledMock {
     /// pattern; an `Err` pattern never matches and is named in the log when nothing else
     /// does.
     patterns: Vec<Option<Result<Regex, String>>>,
+    /// The request templates, in the order of `integration.request_templates`.
+    request_templates: Vec<CompiledTemplate>,
+    /// Per integration response, the template that renders its body (spec 4.6): its
+    /// `application/json` one, else its first; `None` when it has none.
+    response_templates: Vec<Option<CompiledTemplate>>,
 }
 
 impl CompiledMock {
-    pub(crate) fn new(integration: IntegrationMapping) -> Self {
+    /// Compiles `integration` of `route` (`GET /items`, for template errors); a template that
+    /// does not parse is an error naming it and its position.
+    pub(crate) fn new(integration: IntegrationMapping, route: &str) -> Result<Self, String> {
         let patterns = integration
             .responses
             .iter()
@@ -58,10 +79,35 @@ impl CompiledMock {
                 }))
             })
             .collect();
-        CompiledMock {
+        let request_templates = integration
+            .request_templates
+            .iter()
+            .map(|(content_type, template)| {
+                CompiledTemplate::new(template, content_type, TemplateEnd::Request, route)
+            })
+            .collect::<Result<_, _>>()?;
+        let response_templates = integration
+            .responses
+            .iter()
+            .map(|response| {
+                let templates = &response.response_templates;
+                let Some((content_type, template)) = templates
+                    .iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case(DEFAULT_CONTENT_TYPE))
+                    .or_else(|| templates.first())
+                else {
+                    return Ok(None);
+                };
+                CompiledTemplate::new(template, content_type, TemplateEnd::Response, route)
+                    .map(Some)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(CompiledMock {
             integration,
             patterns,
-        }
+            request_templates,
+            response_templates,
+        })
     }
 
     /// The integration response for `status` (spec 4.5): the first whose pattern matches
@@ -93,6 +139,52 @@ impl CompiledMock {
             })
             .collect()
     }
+
+    /// The request template for `content_type` (spec 4.3): `Ok(Some)` to render it,
+    /// `Ok(None)` to pass the body through.
+    pub(crate) fn request_template(
+        &self,
+        content_type: Option<&str>,
+    ) -> Result<Option<&CompiledTemplate>, UnsupportedMediaType> {
+        let wanted = content_type
+            .map(first_media_type)
+            .filter(|t| !t.is_empty())
+            .unwrap_or(DEFAULT_CONTENT_TYPE);
+        let templates = &self.integration.request_templates;
+        if let Some(index) = templates
+            .keys()
+            .position(|key| key.eq_ignore_ascii_case(wanted))
+        {
+            return Ok(self.request_templates.get(index));
+        }
+        let passes = match self.integration.passthrough_behavior {
+            PassthroughBehavior::WhenNoMatch => true,
+            PassthroughBehavior::WhenNoTemplates => templates.is_empty(),
+            PassthroughBehavior::Never => false,
+        };
+        if passes {
+            Ok(None)
+        } else {
+            Err(UnsupportedMediaType(wanted.to_owned()))
+        }
+    }
+
+    /// The body the integration response at `index` renders (spec 4.6) from the
+    /// integration's `body`; `None` when it has no template, so that body passes through.
+    pub(crate) fn render_response_template<'m>(
+        &'m self,
+        index: usize,
+        run: &mut TemplateRun<'m, '_>,
+        body: &[u8],
+    ) -> Option<Result<String, TemplateFailure>> {
+        let template = self.response_templates.get(index)?.as_ref()?;
+        Some(run.render_response(template, body).map(|mut body| {
+            if !MOCK_BODY_KEEPS_TRAILING_NEWLINE && body.ends_with('\n') {
+                body.pop();
+            }
+            body
+        }))
+    }
 }
 
 /// Why a MOCK integration could not answer.
@@ -106,6 +198,14 @@ pub(crate) enum MockError {
     NoIntegrationResponse { status: u64, detail: String },
     /// The selected integration response has a status that is not an HTTP status.
     BadStatus(String),
+    /// A template failed while rendering (M.2, M.7).
+    Template(TemplateFailure),
+}
+
+impl From<TemplateFailure> for MockError {
+    fn from(failure: TemplateFailure) -> Self {
+        MockError::Template(failure)
+    }
 }
 
 impl std::fmt::Display for MockError {
@@ -129,6 +229,7 @@ impl std::fmt::Display for MockError {
                 f,
                 "the selected integration response has status {status:?}, which is not an HTTP status"
             ),
+            MockError::Template(failure) => failure.fmt(f),
         }
     }
 }
@@ -141,35 +242,6 @@ pub(crate) struct UnsupportedMediaType(pub String);
 /// An integration response whose `statusCode` is not an HTTP status: the text.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct BadStatus(pub String);
-
-/// The request template for `content_type` (spec 4.3): `Ok(Some)` to render it,
-/// `Ok(None)` to pass the body through.
-pub(crate) fn request_template<'m>(
-    integration: &'m IntegrationMapping,
-    content_type: Option<&str>,
-) -> Result<Option<&'m str>, UnsupportedMediaType> {
-    let wanted = content_type
-        .map(first_media_type)
-        .filter(|t| !t.is_empty())
-        .unwrap_or(DEFAULT_CONTENT_TYPE);
-    let templates = &integration.request_templates;
-    if let Some((_, template)) = templates
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(wanted))
-    {
-        return Ok(Some(template));
-    }
-    let passes = match integration.passthrough_behavior {
-        PassthroughBehavior::WhenNoMatch => true,
-        PassthroughBehavior::WhenNoTemplates => templates.is_empty(),
-        PassthroughBehavior::Never => false,
-    };
-    if passes {
-        Ok(None)
-    } else {
-        Err(UnsupportedMediaType(wanted.to_owned()))
-    }
-}
 
 /// The integer `statusCode` of a rendered MOCK request (spec 4.4): from JSON, or — when the
 /// text is not JSON — from CDK's `{ statusCode: 200 }` form (a `statusCode` key, quoted or
@@ -206,18 +278,22 @@ fn loose_status_code(text: &str) -> Option<u64> {
     None
 }
 
-/// Runs a MOCK integration for a request; `vars` carries the request and its context.
+/// Runs a MOCK integration for `request`: the request template renders the status (or the
+/// body passes through), which selects the integration response; its parameters, its body
+/// template (reading [`MOCK_INTEGRATION_RESPONSE_BODY`]) and the templates' overrides make the
+/// answer.
 pub(crate) fn respond(
     mock: &CompiledMock,
     content_type: Option<&str>,
-    vars: &Vars<'_>,
+    request: &TemplateRequest<'_>,
 ) -> Result<Response<Full<Bytes>>, MockError> {
-    let integration = &mock.integration;
-    let template = request_template(integration, content_type)
-        .map_err(|UnsupportedMediaType(t)| MockError::UnsupportedMediaType(t))?;
-    let rendered = match template {
-        Some(template) => render(template, vars),
-        None => String::from_utf8_lossy(vars.body).into_owned(),
+    let mut run = TemplateRun::new(request);
+    let rendered = match mock
+        .request_template(content_type)
+        .map_err(|UnsupportedMediaType(t)| MockError::UnsupportedMediaType(t))?
+    {
+        Some(template) => run.render_request(template)?,
+        None => String::from_utf8_lossy(request.input.body).into_owned(),
     };
     let status = status_code(&rendered).ok_or(MockError::NoStatusCode(rendered))?;
     let chosen =
@@ -226,28 +302,17 @@ pub(crate) fn respond(
                 status,
                 detail: mock.pattern_errors(),
             })?;
-    let selected = &integration.responses[chosen];
-    let body = render_response_template(selected, vars).unwrap_or_default();
-    method_response(selected, Bytes::from(body), &vars.request, None)
-        .map_err(|BadStatus(s)| MockError::BadStatus(s))
-}
-
-/// The body `selected` renders (spec 4.6): its `application/json` template, else its first
-/// one; `None` when it has no template, so the integration's own body passes through.
-pub(crate) fn render_response_template(
-    selected: &IntegrationResponse,
-    vars: &Vars<'_>,
-) -> Option<String> {
-    let templates = &selected.response_templates;
-    let (_, template) = templates
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(DEFAULT_CONTENT_TYPE))
-        .or_else(|| templates.first())?;
-    let mut body = render(template, vars);
-    if !MOCK_BODY_KEEPS_TRAILING_NEWLINE && body.ends_with('\n') {
-        body.pop();
+    let selected = &mock.integration.responses[chosen];
+    let body = mock
+        .render_response_template(chosen, &mut run, MOCK_INTEGRATION_RESPONSE_BODY)
+        .transpose()?
+        .unwrap_or_default();
+    let mut response = method_response(selected, Bytes::from(body), &request.view, None)
+        .map_err(|BadStatus(s)| MockError::BadStatus(s))?;
+    if let Some(overrides) = run.response_overrides()? {
+        apply_response_overrides(&mut response, &overrides);
     }
-    Some(body)
+    Ok(response)
 }
 
 /// Answers `integration.response.*` mapping expressions of a non-proxy integration with a
@@ -301,48 +366,16 @@ pub(crate) fn method_response(
 mod tests {
     use http::HeaderMap;
     use http_body_util::BodyExt;
-    use indexmap::IndexMap;
 
     use super::*;
-
-    fn map(pairs: &[(&str, &str)]) -> IndexMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::test_support::{integration_response, template_request, templates};
 
     fn response(pattern: Option<&str>, status: &str) -> IntegrationResponse {
-        IntegrationResponse {
-            selection_pattern: pattern.map(str::to_owned),
-            status_code: status.to_owned(),
-            response_parameters: IndexMap::new(),
-            response_templates: IndexMap::new(),
-        }
+        integration_response(pattern, status, &[])
     }
 
-    fn vars<'a>(
-        headers: &'a HeaderMap,
-        body: &'a [u8],
-        stage_variables: &'a IndexMap<String, String>,
-    ) -> Vars<'a> {
-        Vars {
-            request: RequestView {
-                headers,
-                query: None,
-                path_params: &[],
-            },
-            body,
-            stage_variables,
-            request_id: "req-1",
-            extended_request_id: "ext",
-            stage: "Prod",
-            api_id: "abc",
-            resource_id: "res",
-            resource_path: "/items",
-            http_method: "OPTIONS",
-            source_ip: [127, 0, 0, 1].into(),
-        }
+    fn compile(integration: IntegrationMapping) -> CompiledMock {
+        CompiledMock::new(integration, "OPTIONS /items").expect("templates parse")
     }
 
     async fn run(
@@ -351,8 +384,7 @@ mod tests {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<(u16, Vec<(String, String)>, Bytes), MockError> {
-        let stage_variables = IndexMap::new();
-        let response = respond(mock, content_type, &vars(headers, body, &stage_variables))?;
+        let response = respond(mock, content_type, &template_request(headers, body))?;
         let (parts, body) = response.into_parts();
         let headers = parts
             .headers
@@ -395,10 +427,12 @@ mod tests {
     #[test]
     fn rule_4_3_request_template_by_content_type_and_passthrough() {
         use PassthroughBehavior::*;
-        let with = |templates: &[(&str, &str)], behavior| IntegrationMapping {
-            request_templates: map(templates),
-            passthrough_behavior: behavior,
-            responses: vec![],
+        let with = |pairs: &[(&str, &str)], behavior| {
+            compile(IntegrationMapping {
+                request_templates: templates(pairs),
+                passthrough_behavior: behavior,
+                responses: vec![],
+            })
         };
         let json_and_xml = [("application/json", "J"), ("application/xml", "X")];
         // (templates, behavior, content type, want: Some(template) | None passthrough | Err)
@@ -431,16 +465,19 @@ mod tests {
             (&[], Never, None, Err(())),
             (&json_and_xml, WhenNoMatch, Some(""), Ok(Some("J"))),
         ];
-        for (templates, behavior, content_type, want) in cases {
-            let integration = with(templates, *behavior);
-            let got = request_template(&integration, *content_type).map_err(|_| ());
-            assert_eq!(got, *want, "{templates:?} {behavior:?} {content_type:?}");
+        for (pairs, behavior, content_type, want) in cases {
+            let mock = with(pairs, *behavior);
+            let got = mock
+                .request_template(*content_type)
+                .map(|template| template.map(CompiledTemplate::text))
+                .map_err(|_| ());
+            assert_eq!(got, *want, "{pairs:?} {behavior:?} {content_type:?}");
         }
     }
 
     #[test]
     fn rule_4_5_selection_patterns_match_the_whole_status() {
-        let mock = CompiledMock::new(IntegrationMapping {
+        let mock = compile(IntegrationMapping {
             responses: vec![
                 response(Some("2\\d{2}"), "200"),
                 response(None, "500"),
@@ -462,13 +499,13 @@ mod tests {
         for (status, want) in cases {
             assert_eq!(mock.select(status), *want, "{status}");
         }
-        let without_default = CompiledMock::new(IntegrationMapping {
+        let without_default = compile(IntegrationMapping {
             responses: vec![response(Some("2\\d{2}"), "200"), response(Some(""), "201")],
             ..IntegrationMapping::default()
         });
         // An empty pattern is the default.
         assert_eq!(without_default.select("500"), Some(1));
-        let only_patterns = CompiledMock::new(IntegrationMapping {
+        let only_patterns = compile(IntegrationMapping {
             responses: vec![response(Some("2\\d{2}"), "200")],
             ..IntegrationMapping::default()
         });
@@ -478,8 +515,8 @@ mod tests {
     #[tokio::test]
     async fn rule_4_4_and_4_5_failures_are_errors() {
         let headers = HeaderMap::new();
-        let no_status = CompiledMock::new(IntegrationMapping {
-            request_templates: map(&[("application/json", "{\"ok\": true}")]),
+        let no_status = compile(IntegrationMapping {
+            request_templates: templates(&[("application/json", "{\"ok\": true}")]),
             responses: vec![response(None, "200")],
             ..IntegrationMapping::default()
         });
@@ -487,8 +524,8 @@ mod tests {
             run(&no_status, None, &headers, b"").await,
             Err(MockError::NoStatusCode(_))
         ));
-        let no_match = CompiledMock::new(IntegrationMapping {
-            request_templates: map(&[("application/json", "{\"statusCode\": 500}")]),
+        let no_match = compile(IntegrationMapping {
+            request_templates: templates(&[("application/json", "{\"statusCode\": 500}")]),
             responses: vec![response(Some("2\\d{2}"), "200"), response(Some("("), "599")],
             ..IntegrationMapping::default()
         });
@@ -497,8 +534,8 @@ mod tests {
             .expect_err("no response");
         assert!(err.to_string().contains("status 500"), "{err}");
         assert!(err.to_string().contains("\"(\""), "{err}");
-        let bad_status = CompiledMock::new(IntegrationMapping {
-            request_templates: map(&[("application/json", "{\"statusCode\": 200}")]),
+        let bad_status = compile(IntegrationMapping {
+            request_templates: templates(&[("application/json", "{\"statusCode\": 200}")]),
             responses: vec![response(None, "OK")],
             ..IntegrationMapping::default()
         });
@@ -509,8 +546,8 @@ mod tests {
             MockError::BadStatus("OK".into())
         );
         // WHEN_NO_MATCH passes the (JSON) body through: it carries the status.
-        let passthrough = CompiledMock::new(IntegrationMapping {
-            request_templates: map(&[("application/xml", "<x/>")]),
+        let passthrough = compile(IntegrationMapping {
+            request_templates: templates(&[("application/xml", "<x/>")]),
             responses: vec![response(None, "200")],
             ..IntegrationMapping::default()
         });
@@ -527,23 +564,26 @@ mod tests {
 
     #[tokio::test]
     async fn rule_4_6_response_parameters_literal_request_and_raw() {
-        let mut selected = response(None, "200");
-        selected.response_parameters = map(&[
-            ("method.response.header.Access-Control-Allow-Origin", "'*'"),
-            (
-                "method.response.header.X-Echo",
-                "method.request.header.X-In",
-            ),
-            (
-                "method.response.header.X-Gone",
-                "method.request.header.X-Absent",
-            ),
-            ("method.response.header.X-Raw", "GET, POST"),
-            ("method.response.header.Bad Name", "'x'"),
-            ("integration.response.header.Ignored", "'x'"),
-        ]);
-        let mock = CompiledMock::new(IntegrationMapping {
-            request_templates: map(&[("application/json", "{\"statusCode\": 200}")]),
+        let selected = integration_response(
+            None,
+            "200",
+            &[
+                ("method.response.header.Access-Control-Allow-Origin", "'*'"),
+                (
+                    "method.response.header.X-Echo",
+                    "method.request.header.X-In",
+                ),
+                (
+                    "method.response.header.X-Gone",
+                    "method.request.header.X-Absent",
+                ),
+                ("method.response.header.X-Raw", "GET, POST"),
+                ("method.response.header.Bad Name", "'x'"),
+                ("integration.response.header.Ignored", "'x'"),
+            ],
+        );
+        let mock = compile(IntegrationMapping {
+            request_templates: templates(&[("application/json", "{\"statusCode\": 200}")]),
             responses: vec![selected],
             ..IntegrationMapping::default()
         });
@@ -566,9 +606,10 @@ mod tests {
     #[tokio::test]
     async fn rule_4_6_sam_body_is_the_template_byte_for_byte() {
         let mut selected = response(None, "200");
-        selected.response_templates = map(&[("text/plain", "first"), ("application/json", "{}\n")]);
-        let mock = CompiledMock::new(IntegrationMapping {
-            request_templates: map(&[("application/json", "{\n  \"statusCode\" : 200\n}\n")]),
+        selected.response_templates =
+            templates(&[("text/plain", "first"), ("application/json", "{}\n")]);
+        let mock = compile(IntegrationMapping {
+            request_templates: templates(&[("application/json", "{\n  \"statusCode\" : 200\n}\n")]),
             responses: vec![selected],
             ..IntegrationMapping::default()
         });
@@ -576,9 +617,9 @@ mod tests {
         assert_eq!(&body[..], b"{}\n");
         // Without an application/json template, the first one.
         let mut selected = response(None, "200");
-        selected.response_templates = map(&[("text/plain", "first $context.stage")]);
-        let mock = CompiledMock::new(IntegrationMapping {
-            request_templates: map(&[("application/json", "{statusCode: 200}")]),
+        selected.response_templates = templates(&[("text/plain", "first $context.stage")]);
+        let mock = compile(IntegrationMapping {
+            request_templates: templates(&[("application/json", "{statusCode: 200}")]),
             responses: vec![selected],
             ..IntegrationMapping::default()
         });

@@ -50,14 +50,6 @@ impl<'a> RequestView<'a> {
             .find(|(n, _)| *n == name)
             .map(|(_, v)| *v)
     }
-
-    /// `$input.params('x')`: path, then query string, then header, as API Gateway searches.
-    pub fn any_param(&self, name: &str) -> Option<Cow<'a, str>> {
-        self.path_param(name)
-            .map(Cow::Borrowed)
-            .or_else(|| self.query_param(name))
-            .or_else(|| self.header_text(name))
-    }
 }
 
 fn decode(raw: &str) -> Cow<'_, str> {
@@ -166,21 +158,5 @@ mod tests {
                 "{expression}"
             );
         }
-    }
-
-    #[test]
-    fn input_params_search_path_then_query_then_header() {
-        let mut headers = HeaderMap::new();
-        headers.insert("id", HeaderValue::from_static("from-header"));
-        headers.insert("h", HeaderValue::from_static("only-header"));
-        let view = RequestView {
-            headers: &headers,
-            query: Some("id=from-query&q=only-query"),
-            path_params: &[("id", "from-path")],
-        };
-        assert_eq!(view.any_param("id").as_deref(), Some("from-path"));
-        assert_eq!(view.any_param("q").as_deref(), Some("only-query"));
-        assert_eq!(view.any_param("h").as_deref(), Some("only-header"));
-        assert_eq!(view.any_param("none"), None);
     }
 }

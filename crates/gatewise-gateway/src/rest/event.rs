@@ -189,6 +189,37 @@ fn event_header_name<'a>(lower: &'a str, raw_names: Option<&'a RawHeaderNames>) 
     raw_names.and_then(|r| r.find(lower)).unwrap_or(lower)
 }
 
+/// The client's header names, trusted only if they describe exactly this request's header
+/// lines.
+fn recorded_names<'a>(
+    headers: &HeaderMap,
+    raw_names: Option<&'a RawHeaderNames>,
+) -> Option<&'a RawHeaderNames> {
+    raw_names.filter(|raw| {
+        raw.len() == headers.len() && headers.keys().all(|k| raw.find(k.as_str()).is_some())
+    })
+}
+
+/// The request headers as mapping templates list them (`$input.params().header`, rule M.4):
+/// in the client's order, named as REST events name them (6.2), one entry per value (the last
+/// one counts), as text. UNCONFIRMED that templates see the events' names; test
+/// `rule_m_4_templates_see_headers_in_client_order_and_casing` (e2e).
+pub(crate) fn template_headers<'a>(
+    headers: &'a HeaderMap,
+    raw_names: Option<&'a RawHeaderNames>,
+) -> Vec<(&'a str, Cow<'a, str>)> {
+    let raw_names = recorded_names(headers, raw_names);
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                event_header_name(name.as_str(), raw_names),
+                String::from_utf8_lossy(value.as_bytes()),
+            )
+        })
+        .collect()
+}
+
 fn find_header<'m, 'a>(
     headers: &'m mut Multi<'a>,
     name: &str,
@@ -220,15 +251,9 @@ fn set_header<'a>(
 /// all lower-case, for HTTP APIs), connection-level ones dropped, plus the ones API Gateway
 /// adds.
 fn event_headers<'a>(request: &EventRequest<'a>, trace_id: &str, lower: bool) -> Multi<'a> {
-    // Trust the recorded names only if they describe exactly this request's header lines.
-    let raw_names = request.raw_names.filter(|raw| {
-        !lower
-            && raw.len() == request.headers.len()
-            && request
-                .headers
-                .keys()
-                .all(|k| raw.find(k.as_str()).is_some())
-    });
+    let raw_names = (!lower)
+        .then(|| recorded_names(request.headers, request.raw_names))
+        .flatten();
     let mut headers = Multi::with_capacity(request.headers.keys_len() + 4);
     for name in request.headers.keys() {
         if DROPPED_REQUEST_HEADERS.contains(&name.as_str()) {

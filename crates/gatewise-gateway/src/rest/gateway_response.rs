@@ -66,6 +66,15 @@ pub const DEFAULT_TEMPLATE: &str = r#"{"message":$context.error.messageString}"#
 /// same shape). 4xx errors use [`DEFAULT_TEMPLATE`] byte for byte (spec 5.1).
 pub const BUILTIN_5XX_TEMPLATE: &str = r#"{"message": $context.error.messageString}"#;
 
+/// The gateway response of a mapping template that fails while rendering (a Java method
+/// that would throw, a limit, an override assigned twice, a status override that is not a
+/// status; rules M.2, M.7): `API_CONFIGURATION_ERROR`, 500 `{"message": "Internal server
+/// error"}` — the family of AWS's "Execution failed due to configuration error: Unable to
+/// transform request". UNCONFIRMED which type AWS uses; test
+/// `rule_m_2_render_failure_is_500_with_template_position` (e2e).
+pub const TEMPLATE_FAILURE_RESPONSE_TYPE: GatewayResponseType =
+    GatewayResponseType::ApiConfigurationError;
+
 /// An error raised by a pipeline phase, before it is rendered.
 #[derive(Debug)]
 pub(crate) struct GatewayError<'a> {
@@ -142,6 +151,18 @@ impl<'a> GatewayError<'a> {
     pub(crate) fn internal(reason: String, cause: GatewayCause<'a>) -> Self {
         Self::new(
             GatewayResponseType::ApiConfigurationError,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some("Internal server error"),
+            "InternalServerErrorException",
+            reason,
+            cause,
+        )
+    }
+
+    /// A mapping template failed while rendering ([`TEMPLATE_FAILURE_RESPONSE_TYPE`]).
+    pub(crate) fn template_failure(reason: String, cause: GatewayCause<'a>) -> Self {
+        Self::new(
+            TEMPLATE_FAILURE_RESPONSE_TYPE,
             StatusCode::INTERNAL_SERVER_ERROR,
             Some("Internal server error"),
             "InternalServerErrorException",
@@ -296,6 +317,10 @@ impl LambdaIntegrationError {
                     "{at}: the selected integration response has status {status:?}, which is \
                      not an HTTP status"
                 ),
+                GatewayCause::LambdaIntegrationFailure,
+            ),
+            LambdaIntegrationError::Template(failure) => GatewayError::template_failure(
+                format!("{at}: {failure}"),
                 GatewayCause::LambdaIntegrationFailure,
             ),
         }

@@ -5,11 +5,13 @@
 //! this one strings them together and owns nothing mutable, so requests never wait on each
 //! other here.
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use gatewise_lambda::{Invocation, InvokeError};
 use gatewise_model::{Authorization, AuthorizerKind, FunctionIndex, RestApi, Stack};
+use gatewise_vtl::Input;
 use http::request::Parts;
 use http::{HeaderName, HeaderValue, Response};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
@@ -18,7 +20,7 @@ use jiff::Timestamp;
 
 use crate::integration::invoke::Invoke;
 use crate::integration::lambda_custom;
-use crate::integration::mapping_template::Vars;
+use crate::integration::mapping_template::{ContextValues, TemplateRequest};
 use crate::integration::mock::{self, MockError};
 use crate::observe::cors_verdict::Observed;
 use crate::observe::source::{GatewayCause, ResponseSource};
@@ -26,9 +28,12 @@ use crate::observe::{Exchange, record};
 use crate::request::head_tap::RawHeaderNames;
 use crate::request::ids::{RequestIds, trace_id};
 use crate::request::params::RequestView;
+use crate::request::query::{QueryParams, decode_query};
 use crate::request::{ConnectionInfo, MAX_REQUEST_BODY_BYTES};
 use crate::rest::authorize::{AuthRequest, authorize};
-use crate::rest::event::{BuiltEvent, EventIds, EventRequest, EventTarget, build_event};
+use crate::rest::event::{
+    BuiltEvent, EventIds, EventRequest, EventTarget, build_event, template_headers,
+};
 use crate::rest::gateway_response::{ErrorContext, GatewayError, configured, render};
 use crate::rest::proxy_response::{ProxyResponseError, parse_proxy_response};
 use crate::rest::router::{Miss, Route, RouteMatch, RouteTarget};
@@ -256,19 +261,25 @@ impl RestPipeline<'_> {
         )
         .await?;
 
-        // What the mapping templates of MOCK and non-proxy Lambda integrations can refer to.
-        let vars = || Vars {
-            request: view,
-            body: &body,
-            stage_variables: &api.stage_variables,
+        // What the mapping templates of MOCK and non-proxy Lambda integrations see (M.4, M.7);
+        // `params` are decoded only for those.
+        let context = ContextValues {
             request_id: &request.ids.request_id,
             extended_request_id: &request.ids.apigw_id,
-            stage: &api.stage,
-            api_id: &api.api_id,
             resource_id: &resource.resource_id,
             resource_path: &resource.path,
             http_method: parts.method.as_str(),
+            raw_path: parts.uri.path(),
+            stage: &api.stage,
+            api_id: &api.api_id,
+            deployment_id: &self.deployment_ids[route.api],
+            time: now,
+            domain_name: last_header_text(&parts.headers, http::header::HOST)
+                .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+                .unwrap_or("localhost"),
             source_ip: request.connection.peer.ip().to_canonical(),
+            user_agent: last_header_text(&parts.headers, http::header::USER_AGENT),
+            authorizer: grant.as_ref().map(|g| &g.authorizer_context),
         };
         let content_type = parts
             .headers
@@ -287,7 +298,10 @@ impl RestPipeline<'_> {
             }
             RouteTarget::Mock(compiled) => {
                 let method = &resource.methods[route.method_index];
-                match mock::respond(compiled, content_type, &vars()) {
+                let params = TemplateParams::new(parts, request.raw_names);
+                let pairs = params.pairs(api);
+                let template_request = pairs.request(view, &body, request.path_params, context);
+                match mock::respond(compiled, content_type, &template_request) {
                     Ok(response) => Ok((response, ResponseSource::Mock { resource, method })),
                     Err(error @ MockError::UnsupportedMediaType(_)) => {
                         Err(GatewayError::unsupported_media_type(format!(
@@ -295,6 +309,13 @@ impl RestPipeline<'_> {
                             route.method, route.path, route.location
                         )))
                     }
+                    Err(MockError::Template(failure)) => Err(GatewayError::template_failure(
+                        format!(
+                            "{} {} ({}): {failure}",
+                            route.method, route.path, route.location
+                        ),
+                        GatewayCause::MockFailure,
+                    )),
                     Err(error) => Err(GatewayError::internal(
                         format!(
                             "{} {} ({}): {error}",
@@ -306,7 +327,16 @@ impl RestPipeline<'_> {
             }
             RouteTarget::Lambda(compiled) => {
                 let function = &self.stack.functions[compiled.function];
-                match lambda_custom::respond(compiled, self.functions, content_type, &vars()).await
+                let params = TemplateParams::new(parts, request.raw_names);
+                let pairs = params.pairs(api);
+                let template_request = pairs.request(view, &body, request.path_params, context);
+                match lambda_custom::respond(
+                    compiled,
+                    self.functions,
+                    content_type,
+                    &template_request,
+                )
+                .await
                 {
                     Ok(answer) => Ok((
                         answer.response,
@@ -417,6 +447,83 @@ impl RestPipeline<'_> {
         }
         Ok((response, ResponseSource::Function { function }))
     }
+}
+
+/// The request's parameters as text for mapping templates (M.4), decoded once per request
+/// and only for routes with templates.
+struct TemplateParams<'a> {
+    query: QueryParams<'a>,
+    headers: Vec<(&'a str, Cow<'a, str>)>,
+}
+
+/// [`TemplateParams`] and the API's stage variables as the name/value pairs `$input` and
+/// `$stageVariables` read.
+struct TemplatePairs<'p> {
+    /// The last value of each query parameter, as `queryStringParameters` has it (6.3).
+    querystring: Vec<(&'p str, &'p str)>,
+    header: Vec<(&'p str, &'p str)>,
+    stage_variables: Vec<(&'p str, &'p str)>,
+}
+
+impl<'a> TemplateParams<'a> {
+    fn new(parts: &'a Parts, raw_names: Option<&'a RawHeaderNames>) -> Self {
+        TemplateParams {
+            query: parts.uri.query().map(decode_query).unwrap_or_default(),
+            headers: template_headers(&parts.headers, raw_names),
+        }
+    }
+
+    fn pairs<'p>(&'p self, api: &'p RestApi) -> TemplatePairs<'p> {
+        TemplatePairs {
+            querystring: self
+                .query
+                .iter()
+                .map(|(name, values)| (name.as_ref(), values.last().map_or("", |v| v.as_ref())))
+                .collect(),
+            header: self
+                .headers
+                .iter()
+                .map(|(name, value)| (*name, value.as_ref()))
+                .collect(),
+            stage_variables: api
+                .stage_variables
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect(),
+        }
+    }
+}
+
+impl<'p> TemplatePairs<'p> {
+    /// The request as its templates see it.
+    fn request(
+        &'p self,
+        view: RequestView<'p>,
+        body: &'p [u8],
+        path_params: &'p [(&'p str, &'p str)],
+        context: ContextValues<'p>,
+    ) -> TemplateRequest<'p> {
+        TemplateRequest {
+            view,
+            input: Input {
+                body,
+                path: path_params,
+                querystring: &self.querystring,
+                header: &self.header,
+                stage_variables: &self.stage_variables,
+            },
+            context,
+        }
+    }
+}
+
+/// The last value of a header, when it is text.
+fn last_header_text(headers: &http::HeaderMap, name: http::header::HeaderName) -> Option<&str> {
+    headers
+        .get_all(name)
+        .iter()
+        .next_back()
+        .and_then(|value| value.to_str().ok())
 }
 
 /// The request as the phases after matching see it.

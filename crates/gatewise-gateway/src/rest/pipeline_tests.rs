@@ -18,7 +18,8 @@ use serde_json::Value;
 use crate::gateway::{Gateway, GatewayOptions, RouteTable};
 use crate::request::ConnectionInfo;
 use crate::test_support::{
-    Answer, Scripted, api, api_key, authorizer, echo, gateway_response, sam_cors_mock, stack,
+    self, Answer, Scripted, api, api_key, authorizer, echo, gateway_response, sam_cors_mock, stack,
+    templates,
 };
 
 /// The SAM `Cors` headers used throughout: `AllowOrigin "'*'"`, computed methods,
@@ -199,9 +200,7 @@ async fn rule_1_6_and_1_10_sam_options_mock_answers_200_whatever_origin() {
 
 fn mock_method(request_template: &str, responses: Vec<IntegrationResponse>) -> Integration {
     Integration::Mock(IntegrationMapping {
-        request_templates: [("application/json".to_owned(), request_template.to_owned())]
-            .into_iter()
-            .collect(),
+        request_templates: templates(&[("application/json", request_template)]),
         passthrough_behavior: PassthroughBehavior::WhenNoMatch,
         responses,
     })
@@ -212,15 +211,12 @@ fn integration_response(
     status: &str,
     headers: &[(&str, &str)],
 ) -> IntegrationResponse {
-    IntegrationResponse {
-        selection_pattern: pattern.map(str::to_owned),
-        status_code: status.to_owned(),
-        response_parameters: headers
-            .iter()
-            .map(|(k, v)| (format!("method.response.header.{k}"), (*v).to_owned()))
-            .collect(),
-        response_templates: Default::default(),
-    }
+    let parameters: Vec<(String, &str)> = headers
+        .iter()
+        .map(|(k, v)| (format!("method.response.header.{k}"), *v))
+        .collect();
+    let parameters: Vec<(&str, &str)> = parameters.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    test_support::integration_response(pattern, status, &parameters)
 }
 
 #[tokio::test]

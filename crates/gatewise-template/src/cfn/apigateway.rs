@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value};
-use crate::openapi::rest::{self, Routes};
+use crate::openapi::rest::{self, Routes, TemplateEnd};
 use crate::openapi::{self, UriTarget, definition};
 use crate::properties::{properties_of, string_list, string_map, text, whole_number};
 use crate::{LoadError, ids};
@@ -195,7 +195,8 @@ pub fn rest_apis(
         };
         let (authorization, authorization_at) =
             method_authorization(resolver, p, &authorizers, &what)?;
-        let integration = integration(resolver, p, functions, &what, &r.location)?;
+        let route = format!("{http_method} {path}");
+        let integration = integration(resolver, p, functions, &what, &route, &r.location)?;
         let method = Method {
             http_method,
             integration,
@@ -477,12 +478,13 @@ fn method_authorization(
     }
 }
 
-/// A method's `Integration`.
+/// A method's `Integration`; `route` (`GET /items`) names the method in template errors.
 fn integration(
     resolver: &mut Resolver<'_>,
     p: &Map,
     functions: &[Function],
     what: &str,
+    route: &str,
     at: &SourceLocation,
 ) -> Result<Integration, LoadError> {
     let Some(node) = p.get("Integration") else {
@@ -532,7 +534,7 @@ fn integration(
                 UriTarget::Function(function) if kind == "AWS" => Ok(Integration::Lambda {
                     function,
                     timeout,
-                    mapping: mapping(resolver, map, what)?,
+                    mapping: mapping(resolver, map, what, route)?,
                 }),
                 UriTarget::Function(function) => Ok(Integration::LambdaProxy { function, timeout }),
                 UriTarget::Unknown(name) => Err(LoadError::new(
@@ -549,7 +551,7 @@ fn integration(
                 }
             }
         }
-        "MOCK" => Ok(Integration::Mock(mapping(resolver, map, what)?)),
+        "MOCK" => Ok(Integration::Mock(mapping(resolver, map, what, route)?)),
         other => {
             resolver.warn(at, format!("{what}: {other} integrations are not run by gatewise yet; requests to this method get 500 (API_CONFIGURATION_ERROR)"));
             Ok(Integration::NotServed {
@@ -565,11 +567,14 @@ fn mapping(
     resolver: &mut Resolver<'_>,
     map: &Map,
     what: &str,
+    route: &str,
 ) -> Result<IntegrationMapping, LoadError> {
-    let request_templates = match resolver.property(map, "RequestTemplates")? {
-        Some(n) => string_map(&n, &format!("{what}: RequestTemplates"))?,
-        None => IndexMap::new(),
-    };
+    let request_templates = rest::mapping_templates(
+        resolver.property(map, "RequestTemplates")?.as_ref(),
+        TemplateEnd::Request,
+        route,
+        &format!("{what}: RequestTemplates"),
+    )?;
     let passthrough_behavior = match resolver.property(map, "PassthroughBehavior")? {
         Some(n) => rest::passthrough(&n, what)?,
         None => Default::default(),
@@ -603,10 +608,13 @@ fn mapping(
             selection_pattern,
             status_code,
             response_parameters: rest::parameters(resolver, r.get("ResponseParameters"), what)?,
-            response_templates: match r.get("ResponseTemplates") {
-                Some(t) => string_map(t, &format!("{what}: ResponseTemplates"))?,
-                None => IndexMap::new(),
-            },
+            response_templates: rest::mapping_templates(
+                r.get("ResponseTemplates"),
+                TemplateEnd::Response,
+                route,
+                &format!("{what}: ResponseTemplates"),
+            )?,
+            location: item.location.clone(),
         });
     }
     Ok(IntegrationMapping {

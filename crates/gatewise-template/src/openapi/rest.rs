@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use gatewise_model::{
     ApiKeySource, Authorization, Authorizer, AuthorizerKind, Function, GatewayResponseConfig,
-    Integration, IntegrationMapping, IntegrationResponse, Method, MethodProvenance,
-    PassthroughBehavior, Resource, RestApi, SourceLocation,
+    Integration, IntegrationMapping, IntegrationResponse, MappingTemplate, Method,
+    MethodProvenance, PassthroughBehavior, Resource, RestApi, SourceLocation,
 };
 use indexmap::IndexMap;
 
@@ -255,12 +255,14 @@ pub fn to_model(
                         ),
                     ));
                 };
+                let route = format!("{http_method} {}", path.key);
                 let Some(integration) = integration(
                     resolver,
                     op,
                     &operation.key_location,
                     conversion,
                     &description,
+                    &route,
                 )?
                 else {
                     continue;
@@ -389,13 +391,15 @@ fn optional_string_map(
     }
 }
 
-/// The integration of an operation; `None` (with a warning) when it has none.
+/// The integration of an operation; `None` (with a warning) when it has none. `route`
+/// (`GET /items`) names the method in template errors.
 fn integration(
     resolver: &mut Resolver<'_>,
     op: &Map,
     at: &SourceLocation,
     conversion: &Conversion<'_>,
     description: &str,
+    route: &str,
 ) -> Result<Option<Integration>, LoadError> {
     let Some(node) = op.get(X_INTEGRATION) else {
         resolver.warn(
@@ -464,13 +468,13 @@ fn integration(
                 Integration::Lambda {
                     function,
                     timeout,
-                    mapping: mapping(resolver, map, description)?,
+                    mapping: mapping(resolver, map, description, route)?,
                 }
             } else {
                 Integration::LambdaProxy { function, timeout }
             }
         }
-        "mock" => Integration::Mock(mapping(resolver, map, description)?),
+        "mock" => Integration::Mock(mapping(resolver, map, description, route)?),
         other => {
             resolver.warn(
                 at,
@@ -490,11 +494,14 @@ fn mapping(
     resolver: &mut Resolver<'_>,
     map: &Map,
     description: &str,
+    route: &str,
 ) -> Result<IntegrationMapping, LoadError> {
-    let request_templates = match resolver.property(map, "requestTemplates")? {
-        Some(n) => string_map(&n, &format!("{description}: requestTemplates"))?,
-        None => IndexMap::new(),
-    };
+    let request_templates = mapping_templates(
+        resolver.property(map, "requestTemplates")?.as_ref(),
+        TemplateEnd::Request,
+        route,
+        &format!("{description}: requestTemplates"),
+    )?;
     let passthrough_behavior = match resolver.property(map, "passthroughBehavior")? {
         Some(n) => passthrough(&n, description)?,
         None => PassthroughBehavior::default(),
@@ -533,7 +540,13 @@ fn mapping(
                 selection_pattern: (entry.key != "default").then(|| entry.key.clone()),
                 status_code,
                 response_parameters,
-                response_templates: optional_string_map(response.get("responseTemplates"), &what)?,
+                response_templates: mapping_templates(
+                    response.get("responseTemplates"),
+                    TemplateEnd::Response,
+                    route,
+                    &format!("{what}: responseTemplates"),
+                )?,
+                location: entry.key_location.clone(),
             });
         }
     }
@@ -542,6 +555,61 @@ fn mapping(
         passthrough_behavior,
         responses,
     })
+}
+
+/// Which end of a non-proxy integration a mapping template shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplateEnd {
+    Request,
+    Response,
+}
+
+/// `requestTemplates` / `responseTemplates` (resolved): content type → template. Each is
+/// parsed as the Velocity API Gateway runs (rules M.1, M.2, M.11), so a template that cannot
+/// run — a `#foreach` without `#end`, an `#include`, over 300 KB — stops loading at the file
+/// position of the problem, with the position inside the template too. `route` (`GET /items`)
+/// names the method; `what` prefixes other errors.
+pub fn mapping_templates(
+    node: Option<&Node>,
+    end: TemplateEnd,
+    route: &str,
+    what: &str,
+) -> Result<IndexMap<String, MappingTemplate>, LoadError> {
+    let Some(node) = node.filter(|n| !matches!(n.value, Value::Null)) else {
+        return Ok(IndexMap::new());
+    };
+    let Some(map) = node.as_map() else {
+        return Err(LoadError::new(
+            node.location.clone(),
+            format!("{what} must be a map, found {}", node.kind()),
+        ));
+    };
+    let end = match end {
+        TemplateEnd::Request => "request",
+        TemplateEnd::Response => "response",
+    };
+    let mut templates = IndexMap::new();
+    for entry in map.iter() {
+        let template = MappingTemplate {
+            text: match entry.value.value {
+                Value::Null => String::new(),
+                _ => text(&entry.value, &format!("{what}.{}", entry.key))?,
+            },
+            location: entry.value.location.clone(),
+            text_at: entry.value.verbatim_at.clone(),
+        };
+        if let Err(error) = gatewise_vtl::Template::parse(&template.text) {
+            return Err(LoadError::new(
+                template.file_location(error.line, error.column),
+                format!(
+                    "the {} {end} template of {route}: line {}, column {} of the template: {}",
+                    entry.key, error.line, error.column, error.message
+                ),
+            ));
+        }
+        templates.insert(entry.key.clone(), template);
+    }
+    Ok(templates)
 }
 
 /// `passthroughBehavior` / `PassthroughBehavior`, any case.

@@ -43,7 +43,7 @@ fn cloudformation_resource_tree_cors_greedy_and_mock_integration_responses() {
         panic!()
     };
     assert_eq!(
-        mock.request_templates["application/json"],
+        mock.request_templates["application/json"].text,
         "{ statusCode: 200 }"
     );
     assert_eq!(mock.responses[0].status_code, "204");
@@ -141,13 +141,13 @@ fn cloudformation_aws_lambda_integration_keeps_its_mapping() {
     assert_eq!((*function, timeout.as_millis()), (0, 5000));
     assert_eq!(mapping.passthrough_behavior, PassthroughBehavior::Never);
     assert_eq!(
-        mapping.request_templates["application/json"],
+        mapping.request_templates["application/json"].text,
         "{\"statusCode\": 200}"
     );
     assert_eq!(mapping.responses.len(), 2);
     assert_eq!(mapping.responses[0].selection_pattern, None);
     assert_eq!(
-        mapping.responses[0].response_templates["application/json"],
+        mapping.responses[0].response_templates["application/json"].text,
         "$input.body"
     );
     assert_eq!(
@@ -167,4 +167,63 @@ fn cloudformation_aws_lambda_integration_keeps_its_mapping() {
             .iter()
             .any(|w| w.message.contains("AWS service integrations are not run"))
     );
+}
+
+/// Rule M.2: a template API Gateway cannot run stops loading at its file position, with the
+/// position inside the template. A literal block (`|`) maps template lines onto file lines; a
+/// string with escapes cannot, so the string's own position is named.
+#[test]
+fn mapping_template_parse_errors_name_the_file_and_the_template_position() {
+    const YAML: &str = "Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties: {Name: a}
+  Get:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      HttpMethod: GET
+      ResourceId: !GetAtt Api.RootResourceId
+      RestApiId: !Ref Api
+      Integration:
+        Type: MOCK
+        RequestTemplates:
+          application/json: |
+            {\"statusCode\": 200}
+            #foreach($x in [1, 2])
+              $x
+        IntegrationResponses:
+          - StatusCode: '200'
+            ResponseTemplates:
+              application/json: \"#include('x')\"
+";
+    // The missing `#end` is reported where the template ends: its line 4.
+    let error = load_text(YAML, &[]).expect_err("the #foreach has no #end");
+    assert_eq!((error.location.line, error.location.column), (18, 13));
+    assert_eq!(
+        error.message,
+        "the application/json request template of GET /: line 4, column 1 of the template: \
+         #foreach is never closed: add #end"
+    );
+    let fixed = YAML.replace("              $x\n", "              $x\n            #end\n");
+    let error = load_text(&fixed, &[]).expect_err("#include is refused");
+    assert_eq!((error.location.line, error.location.column), (22, 34));
+    assert!(
+        error.message.starts_with(
+            "the application/json response template of GET /: line 1, column 1 of the template: "
+        ),
+        "{error}"
+    );
+    let escaped = fixed.replace("\"#include('x')\"", "\"\\\"#include('x')\"");
+    let error = load_text(&escaped, &[]).expect_err("#include is refused");
+    assert_eq!((error.location.line, error.location.column), (22, 33));
+    assert!(
+        error.message.contains("line 1, column 2 of the template"),
+        "{error}"
+    );
+    let oversized = fixed.replace(
+        "\"#include('x')\"",
+        &format!("'{}'", "x".repeat(gatewise_vtl::MAX_TEMPLATE_BYTES + 1)),
+    );
+    let error = load_text(&oversized, &[]).expect_err("over 300 KB");
+    assert!(error.message.contains("300 KB"), "{error}");
 }

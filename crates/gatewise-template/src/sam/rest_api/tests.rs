@@ -225,13 +225,13 @@ fn rule_1_7_string_cors_sets_only_the_origin_and_rule_1_9_methods() {
         panic!()
     };
     assert_eq!(
-        mock.request_templates["application/json"],
+        mock.request_templates["application/json"].text,
         cors::REQUEST_TEMPLATE
     );
     assert_eq!(mock.responses[0].status_code, "200");
     assert_eq!(mock.responses[0].selection_pattern, None);
     assert_eq!(
-        mock.responses[0].response_templates["application/json"],
+        mock.responses[0].response_templates["application/json"].text,
         "{}\n"
     );
     assert_eq!(api.cors_location.as_ref().map(|l| l.line), Some(18));
@@ -843,7 +843,7 @@ fn openapi_aws_lambda_integration_keeps_its_mapping() {
         PassthroughBehavior::WhenNoMatch
     );
     assert_eq!(
-        mapping.request_templates["application/json"],
+        mapping.request_templates["application/json"].text,
         "{\"in\": \"$input.params('q')\"}"
     );
     assert_eq!(
