@@ -94,7 +94,7 @@ fn integration_response_explanation(
     };
     let response = format!(
         "integration response {} ({which}) of {} {} ({})",
-        selected.status_code, method.http_method, resource.path, method.location
+        selected.status_code, method.http_method, resource.path, selected.location
     );
     let (cause, fix) = if blocked.rule == Rule::MissingAllowOrigin {
         (
