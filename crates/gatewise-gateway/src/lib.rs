@@ -11,8 +11,8 @@
 //! - `rest` and `http_api`: the two pipelines, one module per phase (1 match, 2 preflight,
 //!   3 authorize, 4a the proxy event, 5 shape, 6 gateway response); HTTP APIs reuse REST's
 //!   payload 1.0 parts, never the other way round;
-//! - `integration` (Phase 4: function invocation, `MOCK`, `AWS` Lambda with its mapping
-//!   templates, Lambda authorizers), `observe` (Phase 8: the access log, the CORS
+//! - `integration` (Phase 4: function invocation, `MOCK`, `AWS` Lambda with its Velocity
+//!   mapping templates, Lambda authorizers), `observe` (Phase 8: the access log, the CORS
 //!   explanation and the response sources they describe) and `request` (header casing,
 //!   ids, query strings, parameters, media types, the path trie): what both pipelines use.
 //!   `integration` builds on `request`; none of the three uses a pipeline.
@@ -34,7 +34,7 @@ pub use gateway::{Gateway, GatewayOptions, MIXED_TEMPLATE_UNMATCHED_IS_REST_403,
 pub use http_api::error::HTTP_API_TOO_LARGE_MESSAGE;
 pub use http_api::event::{COOKIES_REMOVED_FROM_HEADERS, V2_TEXT_MEDIA_TYPES};
 pub use http_api::response::{INFERRED_STRING_BODY_UNQUOTED, V2_DEFAULT_CONTENT_TYPE};
-pub use integration::mock::MOCK_BODY_KEEPS_TRAILING_NEWLINE;
+pub use integration::mock::{MOCK_BODY_KEEPS_TRAILING_NEWLINE, MOCK_INTEGRATION_RESPONSE_BODY};
 pub use observe::gateway_response_type::GatewayResponseType;
 pub use request::MAX_REQUEST_BODY_BYTES;
 pub use rest::event::{CANONICAL_REQUEST_HEADER_NAMES, DROPPED_REQUEST_HEADERS};
@@ -42,7 +42,8 @@ pub use rest::gateway_response::{
     ACCESS_DENIED_TEMPLATE, API_KEY_FORBIDDEN_ERROR_TYPE, API_KEY_FORBIDDEN_MESSAGE,
     AWS_IAM_UNSIGNED_MESSAGE, BUILTIN_5XX_TEMPLATE, DEFAULT_TEMPLATE, EXPLICIT_DENY_MESSAGE,
     GATEWAY_RESPONSE_PARAMETERS_WITHOUT_EFFECT, INTEGRATION_TIMEOUT_ERROR_TYPE,
-    UNSUPPORTED_MEDIA_TYPE_ERROR_TYPE, UNSUPPORTED_MEDIA_TYPE_MESSAGE,
+    TEMPLATE_FAILURE_RESPONSE_TYPE, UNSUPPORTED_MEDIA_TYPE_ERROR_TYPE,
+    UNSUPPORTED_MEDIA_TYPE_MESSAGE,
 };
 pub use rest::proxy_response::{
     NON_STRING_BODY, NULL_HEADER_VALUE, NonStringBody, NullHeaderValue, REMAPPED_RESPONSE_HEADERS,

@@ -32,7 +32,7 @@ pub const MOCK_BODY_KEEPS_TRAILING_NEWLINE: bool = true;
 
 /// The integration response body of a MOCK, which has no backend: what `$input.body` of its
 /// response template reads (an empty body renders `{}`, rule M.4). UNCONFIRMED (LocalStack's
-/// MOCK answers an empty body too); test `mock_response_templates_read_an_empty_body`.
+/// MOCK answers an empty body too); test `test_input_body_formatting` (e2e, `body-attr-access`).
 pub const MOCK_INTEGRATION_RESPONSE_BODY: &[u8] = b"";
 
 /// The content type assumed when a request has none (spec 4.3): preflights normally carry
