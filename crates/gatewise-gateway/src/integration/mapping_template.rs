@@ -30,6 +30,9 @@ pub(crate) struct CompiledTemplate {
     source: MappingTemplate,
     /// `the application/json request template of GET /items`.
     label: String,
+    /// The template has no `$` and no `#`, so it renders as its own text (SAM's and CDK's
+    /// preflight templates): no `$context` needs building for it.
+    literal: bool,
 }
 
 /// Which end of an integration a template shapes.
@@ -59,6 +62,7 @@ impl CompiledTemplate {
                 template,
                 source: source.clone(),
                 label,
+                literal: !source.text.contains(['$', '#']),
             }),
             Err(error) => Err(format!(
                 "{label} ({}, line {}, column {} of the template): {}",
@@ -212,6 +216,9 @@ impl<'r, 'a> TemplateRun<'r, 'a> {
         template: &'r CompiledTemplate,
         input: &Input<'_>,
     ) -> Result<String, TemplateFailure> {
+        if template.literal {
+            return Ok(template.source.text.clone());
+        }
         let request = self.request;
         let context = self
             .context
@@ -487,6 +494,35 @@ mod tests {
                 (got, want) => panic!("{request_text}: got {got:?}, want {want:?}"),
             }
         }
+    }
+
+    /// A template without `$` or `#` renders as its text, and leaves no overrides to apply.
+    #[test]
+    fn literal_templates_render_as_written() {
+        let headers = HeaderMap::new();
+        let request = request(&headers, None);
+        for text in [
+            "{\n  \"statusCode\" : 200\n}\n",
+            "{ statusCode: 200 }",
+            "{}\n",
+            "",
+            "  \n",
+        ] {
+            let template = compiled(text);
+            assert!(template.literal, "{text:?}");
+            let mut run = TemplateRun::new(&request);
+            assert_eq!(run.render_request(&template).as_deref(), Ok(text));
+            assert_eq!(run.response_overrides(), Ok(None));
+            assert_eq!(
+                template
+                    .template
+                    .render(&request.input, &mut context_skeleton(), &Limits::default())
+                    .as_deref(),
+                Ok(text),
+                "Velocity renders it the same"
+            );
+        }
+        assert!(!compiled("{\"a\": \"\\$x\"}").literal);
     }
 
     /// A render failure names the file position (from where the template's text starts) and
