@@ -16,7 +16,7 @@ fn stub_functions_replace_code_that_cannot_run() {
     Properties: {{CodeUri: s3://b/k, Handler: app.h, Runtime: nodejs20.x, Timeout: 9, FunctionName: named}}
   Old:
     Type: AWS::Serverless::Function
-    Properties: {{CodeUri: src, Handler: app.h, Runtime: nodejs12.x}}
+    Properties: {{CodeUri: src, Handler: app.h, Runtime: nodejs8.10}}
   Missing:
     Type: AWS::Serverless::Function
     Properties: {{CodeUri: nope, Handler: app.h, Runtime: python3.12}}
