@@ -26,7 +26,10 @@ use crate::request::params::RequestView;
 /// A mapping template parsed for serving, with what its failures must name.
 #[derive(Debug)]
 pub(crate) struct CompiledTemplate {
-    template: Template,
+    /// The parsed template, or — for one API Gateway deploys but cannot run (a `#foreach`
+    /// without `#end`, an `#include`; the loader warned about it) — the failure every request
+    /// that renders it answers with.
+    template: Result<Template, TemplateFailure>,
     source: MappingTemplate,
     /// `the application/json request template of GET /items`.
     label: String,
@@ -43,34 +46,34 @@ pub(crate) enum TemplateEnd {
 }
 
 impl CompiledTemplate {
-    /// Parses `source`, the `content_type` template of `end` of `route` (`GET /items`). The
-    /// template loader has parsed it already and reports errors with their file position; a
-    /// model built another way gets the same located message here.
+    /// Parses `source`, the `content_type` template of `end` of `route` (`GET /items`). A
+    /// template that does not parse stays routed: rendering it fails with the located message
+    /// (the loader has warned about it at startup), as API Gateway fails such requests.
     pub(crate) fn new(
         source: &MappingTemplate,
         content_type: &str,
         end: TemplateEnd,
         route: &str,
-    ) -> Result<Self, String> {
+    ) -> Self {
         let end = match end {
             TemplateEnd::Request => "request",
             TemplateEnd::Response => "response",
         };
         let label = format!("the {content_type} {end} template of {route}");
-        match Template::parse(&source.text) {
-            Ok(template) => Ok(CompiledTemplate {
-                template,
-                source: source.clone(),
-                label,
-                literal: !source.text.contains(['$', '#']),
-            }),
-            Err(error) => Err(format!(
-                "{label} ({}, line {}, column {} of the template): {}",
+        let template = Template::parse(&source.text).map_err(|error| {
+            TemplateFailure(format!(
+                "{label} ({}, line {}, column {} of the template) cannot be parsed: {}",
                 source.file_location(error.line, error.column),
                 error.line,
                 error.column,
                 error.message
-            )),
+            ))
+        });
+        CompiledTemplate {
+            literal: template.is_ok() && !source.text.contains(['$', '#']),
+            template,
+            source: source.clone(),
+            label,
         }
     }
 
@@ -97,7 +100,7 @@ impl CompiledTemplate {
 
 /// A template that failed while rendering: the log reason, naming the template, where it is
 /// written and the position inside it. API Gateway answers such failures with a 5XX.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TemplateFailure(pub String);
 
 impl std::fmt::Display for TemplateFailure {
@@ -224,8 +227,8 @@ impl<'r, 'a> TemplateRun<'r, 'a> {
             .context
             .get_or_insert_with(|| request.context.context_map());
         self.last = Some(template);
-        template
-            .template
+        let parsed = template.template.as_ref().map_err(Clone::clone)?;
+        parsed
             .render(input, context, &Limits::default())
             .map_err(|error| template.failure(Some((error.line, error.column)), &error.message))
     }
@@ -311,7 +314,6 @@ mod tests {
             TemplateEnd::Request,
             "GET /items/{id}",
         )
-        .expect("parses")
     }
 
     fn context_values(authorizer: Option<&serde_json::Value>) -> ContextValues<'_> {
@@ -516,6 +518,8 @@ mod tests {
             assert_eq!(
                 template
                     .template
+                    .as_ref()
+                    .expect("parses")
                     .render(&request.input, &mut context_skeleton(), &Limits::default())
                     .as_deref(),
                 Ok(text),
@@ -544,13 +548,15 @@ mod tests {
         assert!(failure.0.contains(", line 2, column "), "{failure}");
         let mut unplaced = source("#foreach($a in $b)");
         unplaced.text_at = None;
-        let error = CompiledTemplate::new(&unplaced, "text/plain", TemplateEnd::Response, "GET /")
-            .expect_err("no #end");
+        let broken = CompiledTemplate::new(&unplaced, "text/plain", TemplateEnd::Response, "GET /");
+        let failure = TemplateRun::new(&request)
+            .render_response(&broken, b"")
+            .expect_err("no #end: every render fails");
         assert!(
-            error.starts_with(
-                "the text/plain response template of GET / (template.yaml:20:5, line 1, column 19 of the template): "
+            failure.0.starts_with(
+                "the text/plain response template of GET / (template.yaml:20:5, line 1, column 19 of the template) cannot be parsed: "
             ),
-            "{error}"
+            "{failure}"
         );
     }
 }

@@ -64,7 +64,7 @@ pub(crate) struct CompiledMock {
 impl CompiledMock {
     /// Compiles `integration` of `route` (`GET /items`, for template errors); a template that
     /// does not parse is an error naming it and its position.
-    pub(crate) fn new(integration: IntegrationMapping, route: &str) -> Result<Self, String> {
+    pub(crate) fn new(integration: IntegrationMapping, route: &str) -> Self {
         let patterns = integration
             .responses
             .iter()
@@ -85,29 +85,30 @@ impl CompiledMock {
             .map(|(content_type, template)| {
                 CompiledTemplate::new(template, content_type, TemplateEnd::Request, route)
             })
-            .collect::<Result<_, _>>()?;
+            .collect();
         let response_templates = integration
             .responses
             .iter()
             .map(|response| {
                 let templates = &response.response_templates;
-                let Some((content_type, template)) = templates
+                let (content_type, template) = templates
                     .iter()
                     .find(|(key, _)| key.eq_ignore_ascii_case(DEFAULT_CONTENT_TYPE))
-                    .or_else(|| templates.first())
-                else {
-                    return Ok(None);
-                };
-                CompiledTemplate::new(template, content_type, TemplateEnd::Response, route)
-                    .map(Some)
+                    .or_else(|| templates.first())?;
+                Some(CompiledTemplate::new(
+                    template,
+                    content_type,
+                    TemplateEnd::Response,
+                    route,
+                ))
             })
-            .collect::<Result<_, _>>()?;
-        Ok(CompiledMock {
+            .collect();
+        CompiledMock {
             integration,
             patterns,
             request_templates,
             response_templates,
-        })
+        }
     }
 
     /// The integration response for `status` (spec 4.5): the first whose pattern matches
@@ -375,7 +376,7 @@ mod tests {
     }
 
     fn compile(integration: IntegrationMapping) -> CompiledMock {
-        CompiledMock::new(integration, "OPTIONS /items").expect("templates parse")
+        CompiledMock::new(integration, "OPTIONS /items")
     }
 
     async fn run(

@@ -168,17 +168,6 @@ fn route_name(resource: &gatewise_model::Resource, method: &gatewise_model::Meth
     format!("{} {}", method.http_method, resource.path)
 }
 
-/// A mapping template that does not parse (the template loader refuses these first).
-fn unusable_template(
-    api: &gatewise_model::RestApi,
-    method: &gatewise_model::Method,
-    error: String,
-) -> RouteConflict {
-    RouteConflict {
-        message: format!("API {} ({}): {error}", api.logical_id, method.location),
-    }
-}
-
 /// The serving form of a method's integration and its `TARGET` column.
 fn route_target(
     stack: &Stack,
@@ -208,10 +197,10 @@ fn route_target(
             )
         }
         Integration::Mock(mock) => (
-            RouteTarget::Mock(Box::new(
-                CompiledMock::new(mock.clone(), &route_name(resource, method))
-                    .map_err(|error| unusable_template(api, method, error))?,
-            )),
+            RouteTarget::Mock(Box::new(CompiledMock::new(
+                mock.clone(),
+                &route_name(resource, method),
+            ))),
             "MOCK".to_owned(),
         ),
         Integration::NotServed { integration_type } => (
@@ -235,15 +224,12 @@ fn route_target(
                 });
             };
             (
-                RouteTarget::Lambda(Box::new(
-                    CompiledLambda::new(
-                        *function,
-                        *timeout,
-                        mapping.clone(),
-                        &route_name(resource, method),
-                    )
-                    .map_err(|error| unusable_template(api, method, error))?,
-                )),
+                RouteTarget::Lambda(Box::new(CompiledLambda::new(
+                    *function,
+                    *timeout,
+                    mapping.clone(),
+                    &route_name(resource, method),
+                ))),
                 format!(
                     "function {} ({}) via AWS integration",
                     target.logical_id, target.runtime

@@ -569,8 +569,10 @@ fn mapping(
     what: &str,
     route: &str,
 ) -> Result<IntegrationMapping, LoadError> {
+    let request_templates_node = resolver.property(map, "RequestTemplates")?;
     let request_templates = rest::mapping_templates(
-        resolver.property(map, "RequestTemplates")?.as_ref(),
+        resolver,
+        request_templates_node.as_ref(),
         TemplateEnd::Request,
         route,
         &format!("{what}: RequestTemplates"),
@@ -609,6 +611,7 @@ fn mapping(
             status_code,
             response_parameters: rest::parameters(resolver, r.get("ResponseParameters"), what)?,
             response_templates: rest::mapping_templates(
+                resolver,
                 r.get("ResponseTemplates"),
                 TemplateEnd::Response,
                 route,

@@ -496,8 +496,10 @@ fn mapping(
     description: &str,
     route: &str,
 ) -> Result<IntegrationMapping, LoadError> {
+    let request_templates_node = resolver.property(map, "requestTemplates")?;
     let request_templates = mapping_templates(
-        resolver.property(map, "requestTemplates")?.as_ref(),
+        resolver,
+        request_templates_node.as_ref(),
         TemplateEnd::Request,
         route,
         &format!("{description}: requestTemplates"),
@@ -541,6 +543,7 @@ fn mapping(
                 status_code,
                 response_parameters,
                 response_templates: mapping_templates(
+                    resolver,
                     response.get("responseTemplates"),
                     TemplateEnd::Response,
                     route,
@@ -565,11 +568,13 @@ pub enum TemplateEnd {
 }
 
 /// `requestTemplates` / `responseTemplates` (resolved): content type → template. Each is
-/// parsed as the Velocity API Gateway runs (rules M.1, M.2, M.11), so a template that cannot
-/// run — a `#foreach` without `#end`, an `#include`, over 300 KB — stops loading at the file
-/// position of the problem, with the position inside the template too. `route` (`GET /items`)
-/// names the method; `what` prefixes other errors.
+/// parsed as the Velocity API Gateway runs (rules M.1, M.2, M.11). A template over 300 KB does
+/// not deploy, so it stops loading; one that deploys but cannot run — a `#foreach` without
+/// `#end`, an `#include` — is a warning at the file position of the problem (with the position
+/// inside the template), and the gateway answers the requests that render it as AWS does.
+/// `route` (`GET /items`) names the method; `what` prefixes other errors.
 pub fn mapping_templates(
+    resolver: &mut Resolver<'_>,
     node: Option<&Node>,
     end: TemplateEnd,
     route: &str,
@@ -598,14 +603,25 @@ pub fn mapping_templates(
             location: entry.value.location.clone(),
             text_at: entry.value.verbatim_at.clone(),
         };
-        if let Err(error) = gatewise_vtl::Template::parse(&template.text) {
+        if template.text.len() > gatewise_vtl::MAX_TEMPLATE_BYTES {
             return Err(LoadError::new(
-                template.file_location(error.line, error.column),
+                template.location.clone(),
                 format!(
-                    "the {} {end} template of {route}: line {}, column {} of the template: {}",
-                    entry.key, error.line, error.column, error.message
+                    "the {} {end} template of {route} is {} bytes; API Gateway refuses mapping templates over {} bytes at deploy",
+                    entry.key,
+                    template.text.len(),
+                    gatewise_vtl::MAX_TEMPLATE_BYTES
                 ),
             ));
+        }
+        if let Err(error) = gatewise_vtl::Template::parse(&template.text) {
+            resolver.warn(
+                &template.file_location(error.line, error.column),
+                format!(
+                    "the {} {end} template of {route}: line {}, column {} of the template: {}; API Gateway deploys it and answers every request that renders it with 500 Internal server error, and so does gatewise",
+                    entry.key, error.line, error.column, error.message
+                ),
+            );
         }
         templates.insert(entry.key.clone(), template);
     }
