@@ -14,7 +14,7 @@ use regex::Regex;
 use gatewise_model::{IntegrationMapping, IntegrationResponse, PassthroughBehavior};
 
 use crate::integration::mapping_template::{Vars, render};
-use crate::request::media_type::first_media_type;
+use crate::request::media_type::request_media_type;
 use crate::request::params::{RequestView, map_value};
 
 /// Whether a MOCK response keeps the trailing newline of its template: SAM's `{}\n`
@@ -22,8 +22,7 @@ use crate::request::params::{RequestView, map_value};
 /// `rule_4_6_sam_body_is_the_template_byte_for_byte`.
 pub const MOCK_BODY_KEEPS_TRAILING_NEWLINE: bool = true;
 
-/// The content type assumed when a request has none (spec 4.3): preflights normally carry
-/// none and still reach the `application/json` template.
+/// The content type of a MOCK answer, and the response template it prefers (spec 4.6).
 const DEFAULT_CONTENT_TYPE: &str = "application/json";
 
 /// Prefix of the integration response parameters that become response headers.
@@ -148,10 +147,7 @@ pub(crate) fn request_template<'m>(
     integration: &'m IntegrationMapping,
     content_type: Option<&str>,
 ) -> Result<Option<&'m str>, UnsupportedMediaType> {
-    let wanted = content_type
-        .map(first_media_type)
-        .filter(|t| !t.is_empty())
-        .unwrap_or(DEFAULT_CONTENT_TYPE);
+    let wanted = request_media_type(content_type);
     let templates = &integration.request_templates;
     if let Some((_, template)) = templates
         .iter()
