@@ -29,14 +29,16 @@ pub const X_REQUEST_VALIDATORS: &str = "x-amazon-apigateway-request-validators";
 pub const X_REQUEST_VALIDATOR: &str = "x-amazon-apigateway-request-validator";
 
 /// The media type a swagger 2 body schema is stored under when neither the operation nor the
-/// document lists `consumes` (API Gateway's import default).
+/// document lists `consumes`. UNCONFIRMED (spec V.10): API Gateway's default content type
+/// elsewhere (V.4). Test `rule_v_10_swagger_validators_parameters_and_body_models`.
 const DEFAULT_BODY_MEDIA_TYPE: &str = "application/json";
 
 /// Where a document keeps its models, as `$ref`s spell the prefix.
 const MODEL_SECTIONS: [&str; 2] = ["#/definitions/", "#/components/schemas/"];
 
-/// Prefix of the names gatewise gives inline body schemas: `-` is not allowed in API Gateway
-/// model names (alphanumeric only), so no user model can collide.
+/// Prefix of the names gatewise gives inline body schemas (AWS generates its own on import,
+/// spec V.10): `-` is not allowed in API Gateway model names (alphanumeric only), so no user
+/// model can collide. Test `rule_v_10_openapi_3_request_bodies_and_no_validator`.
 const INLINE_MODEL_PREFIX: &str = "inline-body-";
 
 /// What every operation of a document reads: its validators, the default one, `consumes`.
