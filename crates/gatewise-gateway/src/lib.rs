@@ -9,8 +9,8 @@
 //! - `gateway`: the [`Gateway`], the [`RouteTable`] of every API and the one dispatch that
 //!   sends a request down the REST or the HTTP API pipeline;
 //! - `rest` and `http_api`: the two pipelines, one module per phase (1 match, 2 preflight,
-//!   3 authorize, 4a the proxy event, 5 shape, 6 gateway response); HTTP APIs reuse REST's
-//!   payload 1.0 parts, never the other way round;
+//!   3 authorize, 3b validate, 4a the proxy event, 5 shape, 6 gateway response); HTTP APIs
+//!   reuse REST's payload 1.0 parts, never the other way round;
 //! - `integration` (Phase 4: function invocation, `MOCK`, `AWS` Lambda with its Velocity
 //!   mapping templates, Lambda authorizers), `observe` (Phase 8: the access log, the CORS
 //!   explanation and the response sources they describe) and `request` (header casing,
@@ -49,6 +49,10 @@ pub use rest::proxy_response::{
     NON_STRING_BODY, NULL_HEADER_VALUE, NonStringBody, NullHeaderValue, REMAPPED_RESPONSE_HEADERS,
 };
 pub use rest::router::RouteConflict;
+pub use rest::validate::{
+    EMPTY_BODY, EmptyBody, MISSING_PARAMETER_ORDER, MissingParameterOrder,
+    REQUEST_VALIDATION_PHASE, ValidationPhase,
+};
 pub use server::SHUTDOWN_GRACE;
 
 #[cfg(test)]

@@ -74,6 +74,7 @@ pub(crate) fn api(
                             api_key_required: false,
                             authorization: Default::default(),
                             provenance: Default::default(),
+                            validation: None,
                         }
                     })
                     .collect(),
@@ -83,6 +84,7 @@ pub(crate) fn api(
         gateway_responses: Vec::new(),
         api_key_source: Default::default(),
         cors_location: None,
+        models: Vec::new(),
     }
 }
 

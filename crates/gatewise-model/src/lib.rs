@@ -7,6 +7,7 @@
 
 mod location;
 mod runtime;
+mod validation;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,6 +16,9 @@ use indexmap::IndexMap;
 
 pub use location::SourceLocation;
 pub use runtime::{Runtime, RuntimeFamily, UnsupportedRuntime};
+pub use validation::{
+    BodyModel, Model, ParameterSource, RequestValidation, RequestValidator, RequiredParameter,
+};
 
 /// Pseudo parameter values gatewise uses when resolving intrinsics locally.
 pub mod pseudo {
@@ -141,6 +145,8 @@ pub struct RestApi {
     /// Where SAM `Cors` (or `Globals.Api.Cors`) is declared for this API, when it is: the
     /// explanations point there.
     pub cors_location: Option<SourceLocation>,
+    /// The API's models, which request validation checks bodies against (spec V.6).
+    pub models: Vec<Model>,
 }
 
 /// `ApiKeySourceType` / `x-amazon-apigateway-api-key-source`.
@@ -208,6 +214,9 @@ pub struct Method {
     pub authorization: Authorization,
     /// Why the method exists and why it is protected, for explanations and `check`.
     pub provenance: MethodProvenance,
+    /// The request validator the method uses, with what it checks (spec V.1); `None` when
+    /// the method has none.
+    pub validation: Option<RequestValidation>,
 }
 
 /// How a method authenticates callers.

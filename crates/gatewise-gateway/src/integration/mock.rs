@@ -22,7 +22,7 @@ use crate::integration::mapping_template::{
     CompiledTemplate, TemplateEnd, TemplateFailure, TemplateRequest, TemplateRun,
     apply_response_overrides,
 };
-use crate::request::media_type::first_media_type;
+use crate::request::media_type::request_media_type;
 use crate::request::params::{RequestView, map_value};
 
 /// Whether a MOCK response keeps the trailing newline of its template: SAM's `{}\n`
@@ -35,8 +35,7 @@ pub const MOCK_BODY_KEEPS_TRAILING_NEWLINE: bool = true;
 /// MOCK answers an empty body too); test `test_input_body_formatting` (e2e, `body-attr-access`).
 pub const MOCK_INTEGRATION_RESPONSE_BODY: &[u8] = b"";
 
-/// The content type assumed when a request has none (spec 4.3): preflights normally carry
-/// none and still reach the `application/json` template.
+/// The content type of a MOCK answer, and the response template it prefers (spec 4.6).
 const DEFAULT_CONTENT_TYPE: &str = "application/json";
 
 /// Prefix of the integration response parameters that become response headers.
@@ -147,10 +146,7 @@ impl CompiledMock {
         &self,
         content_type: Option<&str>,
     ) -> Result<Option<&CompiledTemplate>, UnsupportedMediaType> {
-        let wanted = content_type
-            .map(first_media_type)
-            .filter(|t| !t.is_empty())
-            .unwrap_or(DEFAULT_CONTENT_TYPE);
+        let wanted = request_media_type(content_type);
         let templates = &self.integration.request_templates;
         if let Some(index) = templates
             .keys()

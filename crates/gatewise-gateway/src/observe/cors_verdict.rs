@@ -188,6 +188,7 @@ fn gateway_cause<'a>(
         | GatewayCause::LambdaIntegrationFailure
         | GatewayCause::TooLarge
         | GatewayCause::BadRequestBody
+        | GatewayCause::RequestValidation
         | GatewayCause::UnsupportedMediaType => explain::GatewayCause::Other,
     }
 }

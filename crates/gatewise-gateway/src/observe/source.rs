@@ -83,6 +83,9 @@ pub(crate) enum GatewayCause<'a> {
     TooLarge,
     /// The request body could not be read.
     BadRequestBody,
+    /// The method's request validator refused the request: a required parameter is missing
+    /// or blank, or the body does not match its model (spec V.1, V.5).
+    RequestValidation,
     /// No request template for the request's content type under `NEVER` /
     /// `WHEN_NO_TEMPLATES` (spec 4.3).
     UnsupportedMediaType,

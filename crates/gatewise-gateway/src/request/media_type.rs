@@ -1,5 +1,20 @@
-//! Request plumbing for Phases 4 and 5: `binaryMediaTypes` matching, shared by request
-//! bodies (spec 6.6) and responses (7.8), and the bare media type of `Content-Type`.
+//! Request plumbing for Phases 3b, 4 and 5: `binaryMediaTypes` matching, shared by request
+//! bodies (spec 6.6) and responses (7.8), and the bare media type of `Content-Type`, which
+//! picks request templates (4.3) and request models (V.4).
+
+/// The content type assumed when a request has none (spec 4.3, V.4): preflights normally carry
+/// none and still reach the `application/json` template; a bodyless GET is validated against
+/// the `application/json` model.
+const DEFAULT_REQUEST_MEDIA_TYPE: &str = "application/json";
+
+/// The media type a request's `Content-Type` header gives (parameters dropped), or
+/// `application/json` when it has none.
+pub(crate) fn request_media_type(content_type: Option<&str>) -> &str {
+    content_type
+        .map(first_media_type)
+        .filter(|t| !t.is_empty())
+        .unwrap_or(DEFAULT_REQUEST_MEDIA_TYPE)
+}
 
 /// The bare media type of a `Content-Type` or of the **first** entry of an `Accept` header:
 /// parameters dropped, surrounding whitespace trimmed (spec 7.8 looks only at the first).
@@ -60,5 +75,18 @@ mod tests {
             "application/json"
         );
         assert_eq!(first_media_type(""), "");
+    }
+
+    #[test]
+    fn rule_4_3_and_v_4_a_request_without_content_type_is_json() {
+        let cases = [
+            (None, "application/json"),
+            (Some(""), "application/json"),
+            (Some("text/plain; charset=utf-8"), "text/plain"),
+            (Some("Application/JSON"), "Application/JSON"),
+        ];
+        for (header, want) in cases {
+            assert_eq!(request_media_type(header), want, "{header:?}");
+        }
     }
 }

@@ -21,6 +21,12 @@ const REQUEST_TOO_LARGE_ERROR_TYPE: &str = "RequestTooLargeException";
 /// `x-amzn-ErrorType` of an integration timeout (spec 5.4: UNCONFIRMED; LocalStack's value).
 pub const INTEGRATION_TIMEOUT_ERROR_TYPE: &str = "InternalServerErrorException";
 
+/// `x-amzn-ErrorType` of the `BAD_REQUEST_*` responses (spec 5.7, V.1).
+const BAD_REQUEST_ERROR_TYPE: &str = "BadRequestException";
+
+/// Message of a body that fails its model (spec V.5, recorded), and of an unreadable body.
+const INVALID_REQUEST_BODY_MESSAGE: &str = "Invalid request body";
+
 /// Message of a missing or invalid API key: `{"message":"Forbidden"}` (spec 5.5: the 403 is
 /// recorded on AWS, the body is UNCONFIRMED — LocalStack's and serverless-offline's value).
 /// Test `rule_5_5_api_key_required_on_options_is_403_forbidden_without_cors_headers`.
@@ -81,8 +87,9 @@ pub(crate) struct GatewayError<'a> {
     pub response_type: GatewayResponseType,
     pub status: StatusCode,
     /// `$context.error.message`; `None` renders `messageString` as JSON `null` (the
-    /// authorizer configuration error's `{"message": null}`, spec 5.6).
-    pub message: Option<&'static str>,
+    /// authorizer configuration error's `{"message": null}`, spec 5.6). Owned only when the
+    /// message names something of the request (spec V.1).
+    pub message: Option<Cow<'static, str>>,
     /// The `x-amzn-ErrorType` header.
     pub error_type: &'static str,
     /// The body template when no configured gateway response brings one.
@@ -97,7 +104,7 @@ impl<'a> GatewayError<'a> {
     fn new(
         response_type: GatewayResponseType,
         status: StatusCode,
-        message: Option<&'static str>,
+        message: Option<Cow<'static, str>>,
         error_type: &'static str,
         reason: String,
         cause: GatewayCause<'a>,
@@ -124,7 +131,7 @@ impl<'a> GatewayError<'a> {
         Self::new(
             GatewayResponseType::MissingAuthenticationToken,
             StatusCode::FORBIDDEN,
-            Some("Missing Authentication Token"),
+            Some(Cow::Borrowed("Missing Authentication Token")),
             "MissingAuthenticationTokenException",
             reason,
             cause,
@@ -138,7 +145,7 @@ impl<'a> GatewayError<'a> {
         Self::new(
             GatewayResponseType::Default5xx,
             StatusCode::BAD_GATEWAY,
-            Some("Internal server error"),
+            Some(Cow::Borrowed("Internal server error")),
             "InternalServerErrorException",
             reason,
             cause,
@@ -152,7 +159,7 @@ impl<'a> GatewayError<'a> {
         Self::new(
             GatewayResponseType::ApiConfigurationError,
             StatusCode::INTERNAL_SERVER_ERROR,
-            Some("Internal server error"),
+            Some(Cow::Borrowed("Internal server error")),
             "InternalServerErrorException",
             reason,
             cause,
@@ -164,7 +171,7 @@ impl<'a> GatewayError<'a> {
         Self::new(
             TEMPLATE_FAILURE_RESPONSE_TYPE,
             StatusCode::INTERNAL_SERVER_ERROR,
-            Some("Internal server error"),
+            Some(Cow::Borrowed("Internal server error")),
             "InternalServerErrorException",
             reason,
             cause,
@@ -176,7 +183,7 @@ impl<'a> GatewayError<'a> {
         Self::new(
             GatewayResponseType::IntegrationTimeout,
             StatusCode::GATEWAY_TIMEOUT,
-            Some("Endpoint request timed out"),
+            Some(Cow::Borrowed("Endpoint request timed out")),
             INTEGRATION_TIMEOUT_ERROR_TYPE,
             reason,
             cause,
@@ -188,7 +195,7 @@ impl<'a> GatewayError<'a> {
         Self::new(
             GatewayResponseType::RequestTooLarge,
             StatusCode::PAYLOAD_TOO_LARGE,
-            Some("Request Too Long"),
+            Some(Cow::Borrowed("Request Too Long")),
             REQUEST_TOO_LARGE_ERROR_TYPE,
             reason,
             GatewayCause::TooLarge,
@@ -200,10 +207,35 @@ impl<'a> GatewayError<'a> {
         Self::new(
             GatewayResponseType::BadRequestBody,
             StatusCode::BAD_REQUEST,
-            Some("Invalid request body"),
-            "BadRequestException",
+            Some(Cow::Borrowed(INVALID_REQUEST_BODY_MESSAGE)),
+            BAD_REQUEST_ERROR_TYPE,
             reason,
             GatewayCause::BadRequestBody,
+        )
+    }
+
+    /// Spec V.1: the method's request validator requires parameters the request does not
+    /// have (or leaves blank); `message` lists them.
+    pub(crate) fn missing_request_parameters(message: String, reason: String) -> Self {
+        Self::new(
+            GatewayResponseType::BadRequestParameters,
+            StatusCode::BAD_REQUEST,
+            Some(Cow::Owned(message)),
+            BAD_REQUEST_ERROR_TYPE,
+            reason,
+            GatewayCause::RequestValidation,
+        )
+    }
+
+    /// Spec V.5: the body does not match the model of its content type (or is not JSON).
+    pub(crate) fn invalid_request_body(reason: String) -> Self {
+        Self::new(
+            GatewayResponseType::BadRequestBody,
+            StatusCode::BAD_REQUEST,
+            Some(Cow::Borrowed(INVALID_REQUEST_BODY_MESSAGE)),
+            BAD_REQUEST_ERROR_TYPE,
+            reason,
+            GatewayCause::RequestValidation,
         )
     }
 
@@ -212,7 +244,7 @@ impl<'a> GatewayError<'a> {
         Self::new(
             GatewayResponseType::UnsupportedMediaType,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Some(UNSUPPORTED_MEDIA_TYPE_MESSAGE),
+            Some(Cow::Borrowed(UNSUPPORTED_MEDIA_TYPE_MESSAGE)),
             UNSUPPORTED_MEDIA_TYPE_ERROR_TYPE,
             reason,
             GatewayCause::UnsupportedMediaType,
@@ -224,7 +256,7 @@ impl<'a> GatewayError<'a> {
         Self::new(
             GatewayResponseType::InvalidApiKey,
             StatusCode::FORBIDDEN,
-            Some(API_KEY_FORBIDDEN_MESSAGE),
+            Some(Cow::Borrowed(API_KEY_FORBIDDEN_MESSAGE)),
             API_KEY_FORBIDDEN_ERROR_TYPE,
             reason,
             cause,
@@ -236,7 +268,7 @@ impl<'a> GatewayError<'a> {
         Self::new(
             GatewayResponseType::Unauthorized,
             StatusCode::UNAUTHORIZED,
-            Some("Unauthorized"),
+            Some(Cow::Borrowed("Unauthorized")),
             "UnauthorizedException",
             reason,
             cause,
@@ -248,7 +280,7 @@ impl<'a> GatewayError<'a> {
         let mut error = Self::new(
             GatewayResponseType::AccessDenied,
             StatusCode::FORBIDDEN,
-            Some(EXPLICIT_DENY_MESSAGE),
+            Some(Cow::Borrowed(EXPLICIT_DENY_MESSAGE)),
             "AccessDeniedException",
             reason,
             cause,
@@ -383,11 +415,11 @@ pub(crate) fn render_template(
             continue;
         }
         let value: Cow<'_, str> = match name {
-            "context.error.messageString" => Cow::Owned(match error.message {
-                Some(message) => serde_json::Value::from(message).to_string(),
+            "context.error.messageString" => Cow::Owned(match &error.message {
+                Some(message) => serde_json::Value::from(message.as_ref()).to_string(),
                 None => "null".to_owned(),
             }),
-            "context.error.message" => Cow::Borrowed(error.message.unwrap_or("")),
+            "context.error.message" => Cow::Borrowed(error.message.as_deref().unwrap_or("")),
             "context.error.responseType" => Cow::Borrowed(error.response_type.name()),
             "context.requestId" => Cow::Borrowed(ctx.request_id),
             "context.stage" => Cow::Borrowed(ctx.api.map_or("", |a| a.stage.as_str())),

@@ -1,7 +1,7 @@
 //! The REST API pipeline, every phase strung together: match (Phase 1, the router's verdict
-//! the gateway hands over) → authorize (3: authorizer, then API key) → integrate (4a
-//! `AWS_PROXY` payload 1.0, 4b `MOCK`, 4c `AWS` Lambda) → shape (5) → gateway response (6)
-//! → observe (8) (docs/design.md, "The request pipeline"). Each phase lives in its own module;
+//! the gateway hands over) → authorize (3: authorizer, then API key) → validate (3b: the
+//! request validator) → integrate (4a `AWS_PROXY` payload 1.0, 4b `MOCK`, 4c `AWS` Lambda)
+//! → shape (5) → gateway response (6) → observe (8) (docs/design.md, "The request pipeline"). Each phase lives in its own module;
 //! this one strings them together and owns nothing mutable, so requests never wait on each
 //! other here.
 
@@ -37,6 +37,7 @@ use crate::rest::event::{
 use crate::rest::gateway_response::{ErrorContext, GatewayError, configured, render};
 use crate::rest::proxy_response::{ProxyResponseError, parse_proxy_response};
 use crate::rest::router::{Miss, Route, RouteMatch, RouteTarget};
+use crate::rest::validate::{REQUEST_VALIDATION_PHASE, ValidationPhase};
 
 /// What the REST pipeline needs of the gateway, borrowed for one request.
 pub(crate) struct RestPipeline<'g> {
@@ -188,7 +189,7 @@ impl RestPipeline<'_> {
         (response, source, Some(reason))
     }
 
-    /// Phases 3-5 for a matched route: read the body, authorize, integrate.
+    /// Phases 3-5 for a matched route: read the body, authorize, validate, integrate.
     async fn run<'s, B>(
         &'s self,
         route: &'s Route,
@@ -247,6 +248,23 @@ impl RestPipeline<'_> {
         };
         let proxy_event = || build_event(&event_request, &target(None), &event_ids).payload;
 
+        let content_type = parts
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        // Phase 3b, where AWS runs it relative to Phase 3 (spec V.8).
+        let validate = || match &route.validation {
+            Some(validation) => validation.check(
+                &view,
+                content_type,
+                &body,
+                &format!("{} {} ({})", route.method, route.path, route.location),
+            ),
+            None => Ok(()),
+        };
+        if REQUEST_VALIDATION_PHASE == ValidationPhase::BeforeAuthorization {
+            validate()?;
+        }
         let grant = authorize(
             route,
             self.stack,
@@ -260,6 +278,9 @@ impl RestPipeline<'_> {
             },
         )
         .await?;
+        if REQUEST_VALIDATION_PHASE == ValidationPhase::AfterAuthorization {
+            validate()?;
+        }
 
         // What the mapping templates of MOCK and non-proxy Lambda integrations see (M.4, M.7);
         // `params` are decoded only for those.
@@ -281,10 +302,6 @@ impl RestPipeline<'_> {
             user_agent: last_header_text(&parts.headers, http::header::USER_AGENT),
             authorizer: grant.as_ref().map(|g| &g.authorizer_context),
         };
-        let content_type = parts
-            .headers
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
         match &route.target {
             RouteTarget::Proxy { function, timeout } => {
                 let event = build_event(

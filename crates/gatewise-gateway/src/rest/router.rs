@@ -24,6 +24,7 @@ use gatewise_model::{Authorization, FunctionIndex, Integration, SourceLocation, 
 use crate::integration::lambda_custom::CompiledLambda;
 use crate::integration::mock::CompiledMock;
 use crate::request::path_trie::{self, GreedyNotLast, PathTrie};
+use crate::rest::validate::{ApiModels, CompiledValidation};
 
 /// Whether a method missing on the most specific matching resource falls back to a less
 /// specific resource that matches the path and declares the method (or `ANY`).
@@ -81,6 +82,9 @@ pub(crate) struct Route {
     pub authorization: Authorization,
     /// `apiKeyRequired` (spec 5.5, 9.2).
     pub api_key_required: bool,
+    /// The request validator, compiled (spec V.1); `None` when the method has none or it
+    /// validates nothing.
+    pub validation: Option<Box<CompiledValidation>>,
     /// Set once the "not verified locally" warning for this method's authorization (a
     /// Cognito authorizer, one without a local function, `AWS_IAM`) has been printed: an
     /// atomic, so requests never wait on each other for it.
@@ -247,6 +251,8 @@ impl RestRoutes {
             routes: Vec::new(),
         };
         for (api_index, api) in stack.rest_apis.iter().enumerate() {
+            // Built on the first method that validates requests.
+            let mut models: Option<ApiModels<'_>> = None;
             for (resource_index, resource) in api.resources.iter().enumerate() {
                 let greedy_not_last = |GreedyNotLast { name }| RouteConflict {
                     message: format!(
@@ -300,6 +306,28 @@ impl RestRoutes {
                             ),
                         });
                     }
+                    let validation = match &method.validation {
+                        None => None,
+                        Some(validation) => {
+                            let unusable = |error: String| RouteConflict {
+                                message: format!(
+                                    "the request validation of {} {} of API {} ({}) cannot be \
+                                     served: {error}",
+                                    method.http_method,
+                                    resource.path,
+                                    api.logical_id,
+                                    method.location
+                                ),
+                            };
+                            let models = match &mut models {
+                                Some(models) => models,
+                                None => models.insert(ApiModels::new(api).map_err(unusable)?),
+                            };
+                            CompiledValidation::compile(validation, models)
+                                .map_err(unusable)?
+                                .map(Box::new)
+                        }
+                    };
                     table.trie.add_route(node, table.routes.len());
                     table.routes.push(Route {
                         method: method.http_method.as_str().into(),
@@ -310,6 +338,7 @@ impl RestRoutes {
                         target,
                         authorization: method.authorization.clone(),
                         api_key_required: method.api_key_required,
+                        validation,
                         unverified_warned: AtomicBool::new(false),
                         label: label.into(),
                         api_label: format!("{} / {}", api.logical_id, api.stage).into(),

@@ -1,7 +1,8 @@
 //! Raw CloudFormation REST APIs, as `cdk synth` (or a hand-written template) declares them:
 //! `AWS::ApiGateway::RestApi` (with an optional OpenAPI `Body`), `Resource` trees, `Method`s
 //! with their integrations and authorizers, `Stage` / `Deployment`, `GatewayResponse`,
-//! `ApiKey` (`UsagePlan` / `UsagePlanKey` are accepted: any enabled key is valid, spec §9.5).
+//! `ApiKey` (`UsagePlan` / `UsagePlanKey` are accepted: any enabled key is valid, spec §9.5),
+//! and request validation (`RequestValidator`, `Model`; in [`request_validation`]).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,6 +21,8 @@ use crate::openapi::rest::{self, Routes, TemplateEnd};
 use crate::openapi::{self, UriTarget, definition};
 use crate::properties::{properties_of, string_list, string_map, text, whole_number};
 use crate::{LoadError, ids};
+
+mod request_validation;
 
 /// Stage used when neither a `Stage` nor a `Deployment` names one.
 pub const DEFAULT_STAGE: &str = "prod";
@@ -103,6 +106,7 @@ pub fn rest_apis(
             gateway_responses: Vec::new(),
             api_key_source: Default::default(),
             cors_location: None,
+            models: Vec::new(),
         };
         if let Some(source) = resolver.property(p, "ApiKeySourceType")? {
             api.api_key_source = rest::api_key_source(&source, &what)?;
@@ -152,6 +156,17 @@ pub fn rest_apis(
         &props,
         functions,
     )?;
+    let validators = request_validation::validators(
+        resolver,
+        &of_type("AWS::ApiGateway::RequestValidator").collect::<Vec<_>>(),
+        &props,
+    )?;
+    let model_names = request_validation::add_models(
+        resolver,
+        &of_type("AWS::ApiGateway::Model").collect::<Vec<_>>(),
+        &props,
+        &mut apis,
+    )?;
 
     for r in of_type("AWS::ApiGateway::Method") {
         let p = &props[r.logical_id.as_str()];
@@ -175,7 +190,7 @@ pub fn rest_apis(
             }
         };
         let api_id = ref_name(p.get("RestApiId")).unwrap_or(api_id);
-        let Some((_, routes)) = apis.get_mut(&api_id) else {
+        let Some((api, routes)) = apis.get_mut(&api_id) else {
             return Err(LoadError::new(
                 r.location.clone(),
                 format!(
@@ -197,6 +212,8 @@ pub fn rest_apis(
             method_authorization(resolver, p, &authorizers, &what)?;
         let route = format!("{http_method} {path}");
         let integration = integration(resolver, p, functions, &what, &route, &r.location)?;
+        let validation =
+            request_validation::method(resolver, p, &validators, &model_names, api, &what)?;
         let method = Method {
             http_method,
             integration,
@@ -210,6 +227,7 @@ pub fn rest_apis(
                     .flatten(),
                 authorization_at,
             },
+            validation,
         };
         routes.add(path, method, &what)?;
     }
@@ -314,13 +332,16 @@ pub fn rest_apis(
         });
     }
 
-    let apis = apis
+    let apis: Vec<RestApi> = apis
         .into_values()
         .map(|(mut api, routes)| {
             api.resources = routes.resources;
             api
         })
         .collect();
+    for api in &apis {
+        openapi::request_validation::check_models(api)?;
+    }
     Ok((apis, keys))
 }
 

@@ -1,7 +1,8 @@
 //! OpenAPI / swagger documents of APIs: where a document comes from ([`definition`]), what
 //! REST and HTTP API documents share (here: API Gateway extension names, path items and their
 //! operations, Lambda invocation URIs, integration types), and the conversion of a finished
-//! document into the model — REST APIs in [`rest`], HTTP APIs in [`http`].
+//! document into the model — REST APIs in [`rest`] (their request validators and models in
+//! [`request_validation`]), HTTP APIs in [`http`].
 //!
 //! SAM builds and edits these documents (events, `Cors`, `Auth`) before they are converted;
 //! gatewise does the same on the positioned [`Node`] tree. Nodes gatewise writes carry the
@@ -10,6 +11,7 @@
 
 pub mod definition;
 pub mod http;
+pub mod request_validation;
 pub mod rest;
 
 use gatewise_model::{Function, FunctionIndex, pseudo};

@@ -24,7 +24,7 @@ use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value};
 use crate::openapi::{
     UriTarget, X_ANY_METHOD, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION,
-    function_for_uri, http_method, integration_type, paths,
+    function_for_uri, http_method, integration_type, paths, request_validation,
 };
 use crate::properties::{string_map, text};
 use crate::{INVALID_MAPPING_EXPRESSION, InvalidMappingExpression, LoadError, ids};
@@ -218,8 +218,8 @@ pub struct Conversion<'a> {
     pub functions: &'a [Function],
 }
 
-/// Adds the document's paths, security, gateway responses, binary media types and API key
-/// source to `api`.
+/// Adds the document's paths, security, request validation and models, gateway responses,
+/// binary media types and API key source to `api`.
 pub fn to_model(
     resolver: &mut Resolver<'_>,
     doc: &Node,
@@ -231,6 +231,7 @@ pub fn to_model(
     };
     let schemes = security_schemes(resolver, root, conversion)?;
     let root_security = root.get("security");
+    let declared = request_validation::document(resolver, root, api, &conversion.what)?;
     let mut routes = Routes::new(
         conversion.api_logical_id,
         std::mem::take(&mut api.resources),
@@ -269,6 +270,15 @@ pub fn to_model(
                 };
                 let security = op.get("security").or(root_security);
                 let (api_key, authorization) = security_of(resolver, security, &schemes)?;
+                let validation = request_validation::operation(
+                    resolver,
+                    root,
+                    &declared,
+                    item,
+                    op,
+                    api,
+                    &description,
+                )?;
                 let method = Method {
                     http_method,
                     integration,
@@ -283,6 +293,7 @@ pub fn to_model(
                         api_key_required_at: api_key,
                         authorization_at: authorization.map(|(_, at)| at),
                     },
+                    validation,
                 };
                 routes.add(normalised.clone(), method, &description)?;
             }

@@ -3,13 +3,15 @@
 //! them.
 //!
 //! Each API is assembled the way SAM assembles it: a swagger document (the `DefinitionBody`,
-//! or an empty one) gets the paths of function `Api` events, then `Cors` ([`cors`]), then `Auth`
-//! ([`auth`]), then `GatewayResponses` ([`gateway_responses`]); the finished document becomes
-//! model resources in [`crate::openapi::rest::to_model`].
+//! or an empty one) gets the paths of function `Api` events (with their `RequestModel` and
+//! `RequestParameters`, [`request_validation`]), then `Cors` ([`cors`]), then `Auth`
+//! ([`auth`]), then `GatewayResponses` ([`gateway_responses`]), then `Models`; the finished
+//! document becomes model resources in [`crate::openapi::rest::to_model`].
 
 pub mod auth;
 pub mod cors;
 pub mod gateway_responses;
+pub mod request_validation;
 
 use std::path::Path;
 
@@ -22,6 +24,7 @@ use crate::document::value::{Map, Node, Value, map_node};
 use crate::openapi::{self, X_GATEWISE_FUNCTION, X_INTEGRATION, definition, rest};
 use crate::properties::{properties_of, string_list, string_map, text};
 use crate::{LoadError, ids};
+use request_validation::{EventSite, EventValidation};
 
 /// Logical id SAM gives the API it creates for `Api` events without `RestApiId`.
 pub const IMPLICIT_API: &str = "ServerlessRestApi";
@@ -125,16 +128,17 @@ pub fn rest_apis(
                         ),
                     )
                 })?;
-            let path = required_text(resolver, props, "Path", &event.key_location, &description)?;
-            let method =
+            let raw_path =
+                required_text(resolver, props, "Path", &event.key_location, &description)?;
+            let raw_method =
                 required_text(resolver, props, "Method", &event.key_location, &description)?;
-            let method = http_method(&method).ok_or_else(|| {
+            let method = http_method(&raw_method).ok_or_else(|| {
                 LoadError::new(
                     props.get("Method").map_or_else(|| event.key_location.clone(), |n| n.location.clone()),
-                    format!("{description}: Method '{method}' is not an HTTP method; use GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY"),
+                    format!("{description}: Method '{raw_method}' is not an HTTP method; use GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY"),
                 )
             })?;
-            let path = path.trim().to_owned();
+            let path = raw_path.trim().to_owned();
             let path = if path.starts_with('/') {
                 path
             } else {
@@ -200,6 +204,19 @@ pub fn rest_apis(
                 }
                 continue;
             }
+            let validation = request_validation::event(
+                resolver,
+                props,
+                &api.props,
+                &api.doc,
+                &EventSite {
+                    description: &description,
+                    event: &event.key,
+                    path: &raw_path,
+                    method: &raw_method,
+                    at: &event.key_location,
+                },
+            )?;
             add_event_operation(
                 api,
                 &path,
@@ -207,9 +224,11 @@ pub fn rest_apis(
                 &function.logical_id,
                 &function_name,
                 security,
+                &validation,
                 &event.key_location,
                 &description,
             )?;
+            validation.declare_validator(&mut api.doc);
         }
     }
     let mut out = Vec::new();
@@ -228,6 +247,7 @@ fn add_event_operation(
     function_id: &str,
     function_name: &str,
     security: Vec<Node>,
+    validation: &EventValidation,
     at: &SourceLocation,
     description: &str,
 ) -> Result<(), LoadError> {
@@ -294,6 +314,7 @@ fn add_event_operation(
     if !security.is_empty() {
         operation.set("security", at, Node::new(Value::List(security), at.clone()));
     }
+    validation.apply_to_operation(&mut operation);
     item.set(&key, at, Node::new(Value::Map(operation), at.clone()));
     Ok(())
 }
@@ -312,6 +333,7 @@ fn finish(
     }
     auth::apply(resolver, &id, &api.props, &mut api.doc, functions, api_keys)?;
     gateway_responses::apply(&id, &api.props, &mut api.doc)?;
+    request_validation::apply_models(resolver, &id, &api.props, &mut api.doc)?;
     let mut rest_api = RestApi {
         logical_id: id.clone(),
         api_id: ids::api_id(&id),
@@ -323,6 +345,7 @@ fn finish(
         gateway_responses: Vec::new(),
         api_key_source: Default::default(),
         cors_location: cors.map(|c| c.location),
+        models: Vec::new(),
     };
     if let Some(source) = resolver.property(&api.props, "ApiKeySourceType")? {
         rest_api.api_key_source =
@@ -334,6 +357,7 @@ fn finish(
         functions,
     };
     rest::to_model(resolver, &api.doc, &conversion, &mut rest_api)?;
+    openapi::request_validation::check_models(&rest_api)?;
     Ok(rest_api)
 }
 
@@ -415,8 +439,10 @@ fn explicit_api(
             false,
         )
     } else if let Some(uri) = props.get("DefinitionUri") {
-        // SAM checks Cors before it would read the file (and refuses Cors with a URI).
+        // SAM checks Cors and Models before it would read the file (and refuses both with a
+        // URI).
         cors::read(resolver, id, &props, true)?;
+        request_validation::refuse_models_with_definition_uri(resolver, id, &props)?;
         (
             definition::from_uri(resolver, uri, template_dir, &what, "DefinitionUri")?,
             true,
