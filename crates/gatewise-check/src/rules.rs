@@ -68,6 +68,11 @@ pub const REST_GATEWAY_RESPONSES_NO_CORS: Rule = Rule {
     severity: Severity::Warning,
     summary: "A REST API with CORS has no DEFAULT_4XX / DEFAULT_5XX gateway response adding Access-Control-Allow-Origin: its errors are unreadable (spec 1.12, 3).",
 };
+pub const REST_INTEGRATION_ERROR_NO_CORS: Rule = Rule {
+    id: "rest-integration-error-no-cors",
+    severity: Severity::Warning,
+    summary: "A non-proxy (AWS Lambda custom or MOCK) integration maps Access-Control-Allow-Origin on its 2xx integration response but not on an error one: those errors reach the page as opaque CORS failures (GatewayResponses do not cover integration responses).",
+};
 pub const REST_PREFLIGHT_API_KEY: Rule = Rule {
     id: "rest-preflight-api-key",
     severity: Severity::Error,
@@ -117,6 +122,7 @@ pub const RULES: &[&Rule] = &[
     &REST_CORS_NO_ALLOW_HEADERS,
     &REST_PROXY_HANDLER_NO_CORS,
     &REST_GATEWAY_RESPONSES_NO_CORS,
+    &REST_INTEGRATION_ERROR_NO_CORS,
     &REST_PREFLIGHT_API_KEY,
     &REST_PREFLIGHT_AUTHORIZER,
     &REST_PREFLIGHT_METHODS_INCOMPLETE,

@@ -146,6 +146,7 @@ fn every_pitfall_in_one_template() {
         "rest-preflight-methods-incomplete",
         "rest-proxy-handler-no-cors",
         "rest-gateway-responses-no-cors",
+        "rest-integration-error-no-cors",
         "cors-wildcard-allow-headers",
         "cors-max-age-capped",
         "http-cors-origin-not-serialized",
@@ -154,7 +155,7 @@ fn every_pitfall_in_one_template() {
         assert!(found.iter().any(|f| f == rule), "{rule} missing:\n{stdout}");
     }
     assert!(
-        stdout.ends_with("template.yaml: 5 errors, 5 warnings, 2 notes\n"),
+        stdout.ends_with("template.yaml: 5 errors, 6 warnings, 2 notes\n"),
         "{stdout}"
     );
 }
@@ -308,7 +309,7 @@ fn sarif_output_is_valid_sarif_2_1_0() {
         assert!(["error", "warning", "note"].contains(&level), "{level}");
     }
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 12);
+    assert_eq!(results.len(), 13);
     for result in results {
         let id = result["ruleId"].as_str().unwrap();
         let index = result["ruleIndex"].as_u64().unwrap() as usize;

@@ -1,9 +1,11 @@
 //! Rules for REST APIs (API Gateway v1), where CORS is whatever the template spells out: the
 //! OPTIONS MOCK (SAM generates one per path from `Cors`), the function's own headers (proxy
-//! integrations, spec 1.11) and gateway responses (spec 3). One module per rule family.
+//! integrations, spec 1.11), the integration responses of non-proxy integrations (spec 4.5)
+//! and gateway responses (spec 3). One module per rule family.
 
 mod gateway_responses;
 mod handlers;
+mod integration_responses;
 mod preflight_auth;
 pub mod values;
 
@@ -22,6 +24,7 @@ pub fn check(stack: &Stack, sources: &Sources, findings: &mut Vec<Finding>) {
         preflight_auth::check(api, findings);
         handlers::check(api, stack, sources, findings);
         gateway_responses::check(api, sources, findings);
+        integration_responses::check(api, sources, findings);
     }
 }
 
