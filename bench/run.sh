@@ -3,7 +3,8 @@
 #   1. a bare hyper "hello" server (the baseline),
 #   2. gatewise answering an unknown route (gateway work only: routing + a gateway response),
 #   3. gatewise in front of a warm Node function,
-#   4. gatewise in front of a warm `provided` function (AWS's Rust lambda_runtime client).
+#   4. gatewise in front of a warm `provided` function (AWS's Rust lambda_runtime client),
+#   5. gatewise answering from a MOCK with a literal template, and from one rendering Velocity.
 # Usage: bench/run.sh [DURATION_SECONDS=10] [CONNECTIONS=8]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,3 +55,5 @@ measure "bare hyper hello (baseline)" "$baseline/"
 measure "gatewise, unknown route (403, no function)" "$gatewise/nope"
 measure "gatewise + warm Node function" "$gatewise/node"
 measure "gatewise + warm provided (lambda_runtime)" "$gatewise/rust"
+measure "gatewise MOCK, literal template" "$gatewise/mock"
+measure "gatewise MOCK, Velocity template" "$gatewise/mock-vtl?name=bench"
