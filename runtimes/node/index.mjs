@@ -9,6 +9,12 @@ import util from 'node:util';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
+// Every invocation sets _X_AMZN_TRACE_ID. On Node's own process.env that is a setenv(3), and
+// glibc never frees a replaced value (~150 bytes a call, without bound). A plain-object copy
+// makes the assignment a JS property write; child_process uses process.env as the default
+// environment of children, so they still see the current trace id. What is lost: values are
+// no longer coerced to strings, and native addons calling getenv(3) see the start-up values.
+process.env = { ...process.env };
 const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
 const API = '/2018-06-01/runtime';
 const agent = new http.Agent({ keepAlive: true });
