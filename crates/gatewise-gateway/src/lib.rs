@@ -48,7 +48,9 @@ pub use rest::proxy_response::{
     NON_STRING_BODY, NULL_HEADER_VALUE, NonStringBody, NullHeaderValue, REMAPPED_RESPONSE_HEADERS,
 };
 pub use rest::router::RouteConflict;
-pub use server::SHUTDOWN_GRACE;
+pub use server::{
+    BODY_READ_TIMEOUT, ConnectionLimits, HEADER_READ_TIMEOUT, MAX_CONNECTIONS, SHUTDOWN_GRACE,
+};
 
 #[cfg(test)]
 mod test_support;

@@ -57,6 +57,7 @@ pub use environment::{
     log_stream_name,
 };
 pub use instance::INIT_TIMEOUT;
+pub use log::{flush_stderr, write_to_stderr};
 pub use pool::DEFAULT_MAX_INSTANCES_PER_FUNCTION;
 pub use runtime_api::MAX_RESPONSE_BYTES;
 

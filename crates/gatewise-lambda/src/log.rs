@@ -2,13 +2,85 @@
 //! lines Lambda writes to CloudWatch, each prefixed with `[FunctionName] ` so several functions
 //! can share one terminal.
 //!
-//! Lines go straight to stderr, written whole under the stderr lock, so lines from different
-//! instances interleave but never mix.
+//! Lines go to stderr through [`write_to_stderr`], which never blocks: a writer thread owns
+//! stderr, fed by a bounded queue, so a terminal that stalls or a pipe nobody reads costs log
+//! lines (counted and reported once the writer catches up), never requests. Each entry is
+//! written whole, so lines from different instances interleave but never mix.
 
 use std::io::Write;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
+
+/// Log entries that may wait for a slow stderr; more are dropped (nginx's error log does the
+/// same with a full buffer: the server keeps serving).
+const QUEUED_ENTRIES: usize = 4096;
+
+/// Entries dropped because the queue was full, reported by the writer when it catches up.
+static DROPPED: AtomicUsize = AtomicUsize::new(0);
+/// Entries queued and not yet written, for [`flush_stderr`].
+static PENDING: AtomicUsize = AtomicUsize::new(0);
+
+fn queue() -> Option<&'static Mutex<SyncSender<Vec<u8>>>> {
+    static QUEUE: OnceLock<Option<Mutex<SyncSender<Vec<u8>>>>> = OnceLock::new();
+    QUEUE
+        .get_or_init(|| {
+            let (sender, receiver) = sync_channel(QUEUED_ENTRIES);
+            std::thread::Builder::new()
+                .name("gatewise-log".into())
+                .spawn(move || write_entries(&receiver))
+                .ok()
+                .map(|_| Mutex::new(sender))
+        })
+        .as_ref()
+}
+
+/// The writer thread: the only code that may block on stderr.
+fn write_entries(entries: &Receiver<Vec<u8>>) {
+    let mut stderr = std::io::stderr();
+    for entry in entries {
+        // A closed stderr is no reason to fail anything.
+        let _ = stderr.write_all(&entry);
+        PENDING.fetch_sub(1, Ordering::Relaxed);
+        let dropped = DROPPED.swap(0, Ordering::Relaxed);
+        if dropped > 0 {
+            let _ = writeln!(
+                stderr,
+                "gatewise: {dropped} log lines dropped: stderr was not keeping up"
+            );
+        }
+    }
+}
+
+/// Queues one finished log entry (one or more whole lines) for stderr; never blocks. When
+/// the queue is full the entry is dropped and counted.
+pub fn write_to_stderr(entry: Vec<u8>) {
+    let Some(queue) = queue() else {
+        // No writer thread could be started: write directly rather than lose everything.
+        let _ = std::io::stderr().lock().write_all(&entry);
+        return;
+    };
+    PENDING.fetch_add(1, Ordering::Relaxed);
+    let sent = queue
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .try_send(entry);
+    if let Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) = sent {
+        PENDING.fetch_sub(1, Ordering::Relaxed);
+        DROPPED.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Waits (at most `limit`) until every queued entry has been written; before exiting.
+pub fn flush_stderr(limit: Duration) {
+    let start = Instant::now();
+    while PENDING.load(Ordering::Relaxed) > 0 && start.elapsed() < limit {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
 
 /// Writes `[function] text` to stderr, prefixing every line of a multi-line text.
 pub(crate) fn line(function: &str, text: &str) {
@@ -20,8 +92,7 @@ pub(crate) fn line(function: &str, text: &str) {
         out.extend_from_slice(line.as_bytes());
         out.push(b'\n');
     }
-    // A closed stderr is no reason to fail an invocation.
-    let _ = std::io::stderr().lock().write_all(&out);
+    write_to_stderr(out);
 }
 
 /// Longest piece of output written as one line; a process printing megabytes without a newline

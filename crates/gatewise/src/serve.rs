@@ -121,6 +121,8 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         watcher.stop();
     }
     functions.shutdown().await;
+    // The last lines (the functions' END / REPORT) before the process ends.
+    gatewise_lambda::flush_stderr(std::time::Duration::from_secs(1));
     served.map_err(|e| format!("error: the server stopped: {e}"))
 }
 

@@ -31,6 +31,9 @@ exports.handler = async (event) => {
       detached.unref();
       return { statusCode: 200, body: JSON.stringify({ pid: process.pid, child: child.pid, detached: detached.pid }) };
     }
+    case 'chatty':
+      console.log('x'.repeat(4096));
+      return { statusCode: 200, body: 'said a lot' };
     case 'pid': return { statusCode: 200, body: String(process.pid) };
     case 'crash': process.exit(3);
     case 'hang': return new Promise(() => setInterval(() => {}, 1000));
@@ -369,6 +372,43 @@ async fn a_second_ctrl_c_stops_waiting_for_in_flight_requests() {
         start.elapsed()
     );
     let _ = in_flight.await;
+    faults.assert_no_processes_left();
+}
+
+/// A stderr pipe nobody reads fills after ~64 KiB; logging must then drop lines, not stall
+/// request handling.
+#[tokio::test]
+async fn a_stderr_nobody_reads_does_not_stall_the_server() {
+    use std::io::BufRead;
+    let faults = Faults::new();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gatewise"))
+        .arg("serve")
+        .arg(faults.template())
+        .args(["--port", "0"])
+        .env("TMPDIR", faults.tmp.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let base = stdout
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("Listening on ").map(str::to_owned))
+        .expect("Listening on");
+    let client = client();
+    for round in 0..300 {
+        let response = client
+            .get(format!("{base}/chatty"))
+            .timeout(Duration::from_secs(5))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request {round} stalled: {e}"));
+        assert_eq!(response.status(), 200);
+    }
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    drop(child.stderr.take());
+    let _ = child.wait();
     faults.assert_no_processes_left();
 }
 
