@@ -157,7 +157,12 @@ def handle(handler, headers, body, trace_id):
     except Exception as error:
         post_error(f"{API}/invocation/{request_id}/error", error, request_id)
         return
-    call("POST", f"{API}/invocation/{request_id}/response", payload, {"Content-Type": "application/json"})
+    try:
+        call("POST", f"{API}/invocation/{request_id}/response", payload, {"Content-Type": "application/json"})
+    except (http.client.HTTPException, OSError):
+        # A refused response (over Lambda's 6 MB: the API answers 413 and may close the
+        # connection mid-body) fails the invocation, not the runtime.
+        pass
 
 
 def main():

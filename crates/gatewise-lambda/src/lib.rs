@@ -16,7 +16,8 @@
 //!
 //! Behaviour constants: [`DEFAULT_MAX_INSTANCES_PER_FUNCTION`] (pool ceiling without
 //! `ReservedConcurrentExecutions`), [`INIT_TIMEOUT`] (spawn to first `/next`),
-//! [`MAX_RESPONSE_BYTES`] (Lambda's response limit).
+//! [`MAX_RESPONSE_BYTES`] (Lambda's response limit), [`MAX_INVOKE_PAYLOAD_BYTES`] (its
+//! request limit).
 //!
 //! Logs go to stderr, one line each, prefixed with `[FunctionName] `: the function's own
 //! output, and Lambda's `START` / `END` / `REPORT` lines.
@@ -59,7 +60,7 @@ pub use environment::{
 pub use instance::INIT_TIMEOUT;
 pub use log::{flush_stderr, write_to_stderr};
 pub use pool::DEFAULT_MAX_INSTANCES_PER_FUNCTION;
-pub use runtime_api::MAX_RESPONSE_BYTES;
+pub use runtime_api::{MAX_INVOKE_PAYLOAD_BYTES, MAX_RESPONSE_BYTES, PAYLOAD_TOO_LARGE_ERROR_TYPE};
 
 use instance::FunctionSpec;
 use pool::Pool;
@@ -207,6 +208,15 @@ impl FunctionHost {
                 "gatewise has no function number {function}"
             )));
         };
+        if invocation.payload.len() > MAX_INVOKE_PAYLOAD_BYTES {
+            return Err(InvokeError::Function {
+                error_type: PAYLOAD_TOO_LARGE_ERROR_TYPE.into(),
+                error_message: format!(
+                    "{} byte payload is too large for the RequestResponse invocation type (limit {MAX_INVOKE_PAYLOAD_BYTES} bytes)",
+                    invocation.payload.len()
+                ),
+            });
+        }
         let pool = Arc::clone(pool);
         tokio::spawn(async move { pool.invoke(invocation).await })
             .await

@@ -30,6 +30,15 @@ use crate::{log, peer};
 /// in its error message ("exceeded maximum allowed payload size (6291556 bytes)").
 pub const MAX_RESPONSE_BYTES: usize = 6_291_556;
 
+/// Largest event a synchronous invocation may carry: Lambda's 6 MB invoke payload limit
+/// (6 MiB). Larger events fail before any instance sees them, with
+/// [`PAYLOAD_TOO_LARGE_ERROR_TYPE`], as Lambda's `Invoke` API fails them.
+pub const MAX_INVOKE_PAYLOAD_BYTES: usize = 6 * 1024 * 1024;
+
+/// The `error_type` of [`crate::InvokeError::Function`] for an event over
+/// [`MAX_INVOKE_PAYLOAD_BYTES`] (the `Invoke` API's exception name).
+pub const PAYLOAD_TOO_LARGE_ERROR_TYPE: &str = "RequestEntityTooLargeException";
+
 /// An invocation queued for the instance; delivered by `/next`.
 pub(crate) struct PendingInvocation {
     pub request_id: String,

@@ -240,6 +240,35 @@ async fn a_killed_instance_fails_its_request_and_is_replaced() {
 }
 
 #[tokio::test]
+async fn payloads_over_lambda_s_6_mb_fail_as_on_aws_and_the_instance_survives() {
+    let faults = Faults::new();
+    let server = faults.serve(&[]);
+    let (_, pid) = get(&server, "/pid").await;
+    // 7 MiB is under API Gateway's 10 MB but over Lambda's 6 MB invoke limit: 413.
+    let upload = client()
+        .post(server.url("/echo"))
+        .body(vec![b'a'; 7 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), 413);
+    assert_eq!(
+        upload.text().await.unwrap(),
+        r#"{"message":"Request Too Long"}"#
+    );
+    // A response over 6 MB is a function error: 502.
+    let (status, body) = get(&server, "/big").await;
+    assert_eq!((status, body.as_str()), (502, INTERNAL_ERROR));
+    let (status, same) = get(&server, "/pid").await;
+    assert_eq!(
+        (status, same),
+        (200, pid),
+        "the runtime did not survive the refused response:\n{}",
+        server.stderr()
+    );
+}
+
+#[tokio::test]
 async fn an_idle_instance_that_died_is_replaced_without_a_502() {
     let faults = Faults::new();
     let server = faults.serve(&[]);
