@@ -124,6 +124,10 @@ impl Shared {
     }
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Pause after a failed `accept` (e.g. out of file descriptors) so the loop does not spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
@@ -134,6 +138,8 @@ struct InstanceListener {
     owner: watch::Receiver<Option<i32>>,
     function_name: Arc<str>,
     refusal_logged: bool,
+    /// The owner's group and what is known of its members, once the owner is known.
+    members: Option<Arc<Mutex<peer::GroupMembers>>>,
 }
 
 impl axum::serve::Listener for InstanceListener {
@@ -161,10 +167,17 @@ impl axum::serve::Listener for InstanceListener {
             else {
                 continue;
             };
-            let allowed =
-                tokio::task::spawn_blocking(move || peer::belongs_to_group(peer, local, group))
-                    .await
-                    .unwrap_or(false);
+            let members = match &self.members {
+                Some(members) if lock(members).group() == group => Arc::clone(members),
+                _ => Arc::clone(
+                    self.members
+                        .insert(Arc::new(Mutex::new(peer::GroupMembers::new(group)))),
+                ),
+            };
+            // Reads of /proc: off the async threads.
+            let allowed = tokio::task::spawn_blocking(move || lock(&members).owns(peer, local))
+                .await
+                .unwrap_or(false);
             if allowed {
                 // Small request/response exchanges on loopback: never wait for Nagle.
                 let _ = stream.set_nodelay(true);
@@ -229,6 +242,7 @@ pub(crate) fn serve(
         owner,
         function_name: Arc::from(function_name),
         refusal_logged: false,
+        members: None,
     };
     let server = tokio::spawn(async move {
         // Errors here mean the listener died; the instance then looks like it never polled.
