@@ -111,7 +111,7 @@ pub(crate) fn record(exchange: &Exchange<'_, '_>, observed: &Observed<'_, '_>) {
 /// Writes a finished log entry to stderr in one call, without blocking the request on a
 /// stderr nobody reads (`gatewise_lambda::write_to_stderr`).
 pub(crate) fn emit(entry: &str) {
-    gatewise_lambda::write_to_stderr(entry.as_bytes().to_vec());
+    gatewise_lambda::write_to_stderr(entry.as_bytes());
 }
 
 #[cfg(test)]
