@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
@@ -18,9 +18,15 @@ type BoxError = Box<dyn Error + Send + Sync>;
 
 /// A body that fails once `limit` has passed since the request head arrived; `expired` tells
 /// the server to answer 408 instead of whatever the pipeline made of the failure.
+///
+/// The timer is armed only when the body is not all there on the first read: most requests
+/// (a `GET`, a small `POST` that came with its head) never wait for their body, and skip the
+/// allocation and the timer-wheel registration a per-request timer costs.
 pub(crate) struct DeadlineBody<B> {
     inner: B,
-    deadline: Pin<Box<tokio::time::Sleep>>,
+    /// When the head arrived; the deadline is `limit` after it.
+    start: Instant,
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
     limit: Duration,
     expired: Arc<AtomicBool>,
 }
@@ -29,7 +35,8 @@ impl<B> DeadlineBody<B> {
     pub(crate) fn new(inner: B, limit: Duration, expired: Arc<AtomicBool>) -> Self {
         Self {
             inner,
-            deadline: Box::pin(tokio::time::sleep(limit)),
+            start: Instant::now(),
+            deadline: None,
             limit,
             expired,
         }
@@ -51,7 +58,11 @@ where
         if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(cx) {
             return Poll::Ready(frame.map(|frame| frame.map_err(Into::into)));
         }
-        if self.deadline.as_mut().poll(cx).is_ready() {
+        let deadline = tokio::time::Instant::from_std(self.start + self.limit);
+        let timer = self
+            .deadline
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if timer.as_mut().poll(cx).is_ready() {
             self.expired.store(true, Ordering::Relaxed);
             let message = format!(
                 "the request body did not arrive within {:?}; answered 408 Request Timeout",
