@@ -9,13 +9,22 @@ import util from 'node:util';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
+// Every invocation sets _X_AMZN_TRACE_ID. On Node's own process.env that is a setenv(3), and
+// glibc never frees a replaced value (~150 bytes a call, without bound). A plain-object copy
+// makes the assignment a JS property write; child_process uses process.env as the default
+// environment of children, so they still see the current trace id. What is lost: values are
+// no longer coerced to strings, and native addons calling getenv(3) see the start-up values.
+process.env = { ...process.env };
 const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
 const API = '/2018-06-01/runtime';
 const agent = new http.Agent({ keepAlive: true });
 const env = process.env;
 let currentId = null;
 
-function call(method, urlPath, body, headers = {}) {
+// One request to the Runtime API over a kept-alive connection; a request that fails on a
+// reused connection the API has closed meanwhile (after refusing an oversized response) is
+// sent once more on a fresh one, as Node's docs advise for `reusedSocket`.
+function call(method, urlPath, body, headers = {}, retried = false) {
   return new Promise((resolve, reject) => {
     const req = http.request({ host, port, method, path: urlPath, agent, headers }, (res) => {
       const chunks = [];
@@ -23,7 +32,10 @@ function call(method, urlPath, body, headers = {}) {
       res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
-    req.on('error', reject);
+    req.on('error', (error) => {
+      if (req.reusedSocket && !retried) resolve(call(method, urlPath, body, headers, true));
+      else reject(error);
+    });
     req.end(body);
   });
 }
@@ -167,7 +179,10 @@ async function main() {
       currentId = null;
       continue;
     }
-    await call('POST', `${API}/invocation/${id}/response`, body, { 'Content-Type': 'application/json' });
+    // A refused response (over Lambda's 6 MB: the API answers 413 and may close the
+    // connection mid-body) fails the invocation, not the runtime.
+    await call('POST', `${API}/invocation/${id}/response`, body, { 'Content-Type': 'application/json' })
+      .catch(() => {});
     currentId = null;
   }
 }

@@ -101,9 +101,47 @@ class LambdaContext:
         return max(self._deadline_ms - int(time.time() * 1000), 0)
 
 
-def handle(handler, headers, body):
+class TraceIdVariable:
+    """Sets _X_AMZN_TRACE_ID once per invocation without growing the process.
+
+    os.environ[...] = v calls setenv(3), and glibc never frees a replaced value (~150 bytes a
+    call, without bound). Instead one fixed buffer "_X_AMZN_TRACE_ID=<value>" is handed to
+    putenv(3) once — putenv keeps the pointer, not a copy — and rewritten in place; the
+    os.environ mapping is updated without its putenv hook. Children started by subprocess and
+    C code calling getenv(3) still see the current value. Trace ids have a fixed shape far
+    below the buffer's size; a longer value (or no ctypes) falls back to os.environ, which is
+    correct but grows.
+    """
+
+    NAME = "_X_AMZN_TRACE_ID"
+    CAPACITY = 256
+
+    def __init__(self):
+        self._buffer = None
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None)
+            buffer = ctypes.create_string_buffer(len(self.NAME) + 1 + self.CAPACITY + 1)
+            buffer.value = f"{self.NAME}=".encode()
+            if libc.putenv(buffer) == 0:
+                self._buffer = buffer
+        except (ImportError, OSError, AttributeError):
+            pass
+
+    def set(self, value):
+        encoded = value.encode()
+        data = getattr(os.environ, "_data", None)
+        if self._buffer is None or len(encoded) > self.CAPACITY or data is None or b"\0" in encoded:
+            os.environ[self.NAME] = value
+            return
+        self._buffer.value = f"{self.NAME}=".encode() + encoded
+        data[os.environ.encodekey(self.NAME)] = os.environ.encodevalue(value)
+
+
+def handle(handler, headers, body, trace_id):
     request_id = headers.get("Lambda-Runtime-Aws-Request-Id", "")
-    os.environ["_X_AMZN_TRACE_ID"] = headers.get("Lambda-Runtime-Trace-Id", "")
+    trace_id.set(headers.get("Lambda-Runtime-Trace-Id", ""))
     deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms", "0"))
     context = LambdaContext(request_id, deadline_ms, headers.get("Lambda-Runtime-Invoked-Function-Arn"))
     try:
@@ -119,7 +157,12 @@ def handle(handler, headers, body):
     except Exception as error:
         post_error(f"{API}/invocation/{request_id}/error", error, request_id)
         return
-    call("POST", f"{API}/invocation/{request_id}/response", payload, {"Content-Type": "application/json"})
+    try:
+        call("POST", f"{API}/invocation/{request_id}/response", payload, {"Content-Type": "application/json"})
+    except (http.client.HTTPException, OSError):
+        # A refused response (over Lambda's 6 MB: the API answers 413 and may close the
+        # connection mid-body) fails the invocation, not the runtime.
+        pass
 
 
 def main():
@@ -129,9 +172,10 @@ def main():
     except Exception as error:
         post_error(f"{API}/init/error", error)
         sys.exit(1)
+    trace_id = TraceIdVariable()
     while True:
         headers, body = call("GET", f"{API}/invocation/next")
-        handle(handler, headers, body)
+        handle(handler, headers, body, trace_id)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,9 @@ pub use rest::validate::{
     EMPTY_BODY, EmptyBody, MISSING_PARAMETER_ORDER, MissingParameterOrder,
     REQUEST_VALIDATION_PHASE, ValidationPhase,
 };
-pub use server::SHUTDOWN_GRACE;
+pub use server::{
+    BODY_READ_TIMEOUT, ConnectionLimits, HEADER_READ_TIMEOUT, MAX_CONNECTIONS, SHUTDOWN_GRACE,
+};
 
 #[cfg(test)]
 mod test_support;

@@ -7,17 +7,23 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::Full;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use crate::gateway::Gateway;
 use crate::request::ConnectionInfo;
 use crate::request::head_tap::{HeadQueue, HeadTap};
+use crate::request::read_deadline::DeadlineBody;
 
 /// How long shutdown waits for in-flight requests before giving up on them. Shorter than
 /// the 29 s integration timeout on purpose: someone pressing Ctrl-C wants the prompt back.
@@ -25,6 +31,43 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Pause after a failed `accept` (e.g. out of file descriptors) so the loop does not spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// How long a client may take to send a request head (hyper's default, made explicit).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a client may take to send a request body once its head has arrived, as nginx's
+/// `client_body_timeout`; slower bodies get 408 and the connection is closed.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Open client connections at most; more are answered 503 and closed, so a flood of idle or
+/// slow connections cannot use up the descriptors every request needs (nginx's
+/// `worker_connections`).
+pub const MAX_CONNECTIONS: usize = 512;
+
+/// The limits on client connections; [`ConnectionLimits::default`] is what `serve` uses.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    pub header_read_timeout: Duration,
+    pub body_read_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            body_read_timeout: BODY_READ_TIMEOUT,
+            max_connections: MAX_CONNECTIONS,
+        }
+    }
+}
+
+/// The answer to a body that did not arrive in time. API Gateway's front end answers slow
+/// uploads itself; 408 with API Gateway's JSON shape is what a client can act on.
+const REQUEST_TIMEOUT_BODY: &str = r#"{"message":"Request Timeout"}"#;
+
+/// Written to a connection over [`MAX_CONNECTIONS`] before it is closed.
+const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: 33\r\nconnection: close\r\n\r\n{\"message\":\"Service Unavailable\"}";
 
 impl Gateway {
     /// Serves HTTP/1 and HTTP/2 on `listener` until `shutdown` completes; then stops
@@ -34,19 +77,54 @@ impl Gateway {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
-        serve(self, listener, shutdown).await
+        serve(self, listener, shutdown, ConnectionLimits::default()).await
     }
+
+    /// [`Gateway::serve`] with other connection limits.
+    pub async fn serve_with_limits(
+        self: Arc<Self>,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+        limits: ConnectionLimits,
+    ) -> std::io::Result<()> {
+        serve(self, listener, shutdown, limits).await
+    }
+}
+
+fn request_timeout() -> http::Response<Full<Bytes>> {
+    let mut response = http::Response::new(Full::new(Bytes::from_static(
+        REQUEST_TIMEOUT_BODY.as_bytes(),
+    )));
+    *response.status_mut() = http::StatusCode::REQUEST_TIMEOUT;
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 async fn serve(
     gateway: Arc<Gateway>,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send,
+    limits: ConnectionLimits,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        // A client may shut down its sending side once its request is out (`curl` with
+        // `--no-keepalive` over some proxies, `nc -N`) and still expects the answer.
+        .half_close(true);
     builder.http2().timer(TokioTimer::new());
+    let connections = Arc::new(Semaphore::new(limits.max_connections));
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -65,6 +143,14 @@ async fn serve(
         let Ok(local) = stream.local_addr() else {
             continue;
         };
+        let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
+            tokio::spawn(async move {
+                let mut stream = stream;
+                let _ = stream.write_all(TOO_MANY_CONNECTIONS).await;
+                let _ = stream.shutdown().await;
+            });
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let connection = ConnectionInfo { peer, local };
         let queue = HeadQueue::default();
@@ -78,13 +164,24 @@ async fn serve(
                 None
             };
             let gateway = gateway.clone();
-            async move { Ok::<_, Infallible>(gateway.handle(request, connection, raw_names).await) }
+            let expired = Arc::new(AtomicBool::new(false));
+            let request = request.map(|body| {
+                DeadlineBody::new(body, limits.body_read_timeout, Arc::clone(&expired))
+            });
+            async move {
+                let response = gateway.handle(request, connection, raw_names).await;
+                if expired.load(Ordering::Relaxed) {
+                    return Ok::<_, Infallible>(request_timeout());
+                }
+                Ok(response)
+            }
         });
         let connection = builder.serve_connection(io, service).into_owned();
         let watched = graceful.watch(connection);
         tokio::spawn(async move {
             // Client-side failures (resets, garbage) end that connection only.
             let _ = watched.await;
+            drop(permit);
         });
     }
     drop(listener);
@@ -124,6 +221,10 @@ mod tests {
     }
 
     async fn start(delay: Duration) -> Running {
+        start_with_limits(delay, ConnectionLimits::default()).await
+    }
+
+    async fn start_with_limits(delay: Duration, limits: ConnectionLimits) -> Running {
         let the_stack = stack(vec![api(
             "ServerlessRestApi",
             "Prod",
@@ -143,9 +244,13 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(gateway.serve(listener, async {
-            let _ = stopped.await;
-        }));
+        let task = tokio::spawn(gateway.serve_with_limits(
+            listener,
+            async {
+                let _ = stopped.await;
+            },
+            limits,
+        ));
         Running {
             addr,
             stop,
@@ -218,6 +323,100 @@ GET /echo/b HTTP/1.1\r\nhOsT: localhost\r\ntEsT-HEADeR: aValUE\r\nConnection: cl
         assert!(fine.starts_with("HTTP/1.1 200"), "{fine}");
         let _ = server.stop.send(());
         server.task.await.expect("join").expect("serve");
+    }
+
+    fn short(limits: impl FnOnce(&mut ConnectionLimits)) -> ConnectionLimits {
+        let mut short = ConnectionLimits {
+            header_read_timeout: Duration::from_millis(300),
+            body_read_timeout: Duration::from_millis(300),
+            max_connections: 64,
+        };
+        limits(&mut short);
+        short
+    }
+
+    #[tokio::test]
+    async fn a_body_that_trickles_in_gets_408_and_the_connection_closes() {
+        let server = start_with_limits(Duration::ZERO, short(|_| {})).await;
+        let mut stream = TcpStream::connect(server.addr).await.expect("connect");
+        stream
+            .write_all(b"POST /echo/slow HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+            .await
+            .expect("head");
+        let trickle = async {
+            for _ in 0..100 {
+                if stream.write_all(b"a").await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_millis(600), trickle).await;
+        let mut out = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut out));
+        assert!(read.await.is_ok(), "the connection stayed open");
+        let response = String::from_utf8_lossy(&out);
+        assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+        assert!(
+            response.ends_with(r#"{"message":"Request Timeout"}"#),
+            "{response}"
+        );
+        let _ = server.stop.send(());
+    }
+
+    #[tokio::test]
+    async fn a_head_that_never_ends_is_cut_off() {
+        let server = start_with_limits(Duration::ZERO, short(|_| {})).await;
+        let mut stream = TcpStream::connect(server.addr).await.expect("connect");
+        stream
+            .write_all(b"GET /echo/x HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .expect("head");
+        let mut out = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut out));
+        assert!(read.await.is_ok(), "the connection stayed open");
+        let _ = server.stop.send(());
+    }
+
+    #[tokio::test]
+    async fn connections_over_the_cap_get_503_and_the_server_stays_usable() {
+        let server = start_with_limits(Duration::ZERO, short(|l| l.max_connections = 4)).await;
+        let mut idle = Vec::new();
+        for _ in 0..4 {
+            idle.push(TcpStream::connect(server.addr).await.expect("connect"));
+        }
+        let refused = exchange(server.addr, b"GET /echo/x HTTP/1.1\r\nHost: x\r\n\r\n", 64).await;
+        assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+        assert!(
+            refused.ends_with(r#"{"message":"Service Unavailable"}"#),
+            "{refused}"
+        );
+        drop(idle);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let fine = exchange(
+            server.addr,
+            b"GET /echo/ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            1024,
+        )
+        .await;
+        assert!(fine.starts_with("HTTP/1.1 200"), "{fine}");
+        let _ = server.stop.send(());
+    }
+
+    #[tokio::test]
+    async fn a_client_that_half_closes_after_its_request_gets_the_answer() {
+        let server = start(Duration::from_millis(50)).await;
+        let mut stream = TcpStream::connect(server.addr).await.expect("connect");
+        stream
+            .write_all(b"GET /echo/half HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .expect("request");
+        stream.shutdown().await.expect("half-close");
+        let mut out = Vec::new();
+        let _ = stream.read_to_end(&mut out).await;
+        let response = String::from_utf8_lossy(&out);
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        let _ = server.stop.send(());
     }
 
     #[tokio::test]

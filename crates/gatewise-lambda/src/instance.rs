@@ -2,7 +2,8 @@
 //! the tasks that forward its output and wait for it to exit.
 //!
 //! The process group matters because handlers spawn children (a shell, a headless browser):
-//! killing the group on timeout, crash or shutdown leaves nothing behind.
+//! killing the group on timeout, crash or shutdown leaves nothing behind; children that left
+//! the group, and gatewise's own sudden death, are covered by [`crate::cleanup`].
 
 use std::collections::HashMap;
 use std::os::unix::process::ExitStatusExt;
@@ -18,6 +19,7 @@ use tokio::net::TcpListener;
 use tokio::process::Command;
 use tokio::sync::{mpsc, watch};
 
+use crate::cleanup;
 use crate::environment::{self, HostEnvironment, InstanceEnvironment};
 use crate::runtime_api::{self, ApiEvent, ErrorReport, PendingInvocation, RuntimeApi};
 use crate::runtimes::Launch;
@@ -62,7 +64,8 @@ pub(crate) struct ProcessRegistry {
 #[derive(Default)]
 struct RegistryState {
     closed: bool,
-    processes: HashMap<i32, watch::Receiver<Option<String>>>,
+    /// By process id: the instance's environment marker and its exit.
+    processes: HashMap<i32, (String, watch::Receiver<Option<String>>)>,
 }
 
 impl ProcessRegistry {
@@ -71,12 +74,12 @@ impl ProcessRegistry {
     }
 
     /// Records a new process; false once the registry is closed (the caller kills it).
-    fn register(&self, pid: i32, exit: watch::Receiver<Option<String>>) -> bool {
+    fn register(&self, pid: i32, marker: &str, exit: watch::Receiver<Option<String>>) -> bool {
         let mut state = self.state();
         if state.closed {
             return false;
         }
-        state.processes.insert(pid, exit);
+        state.processes.insert(pid, (marker.to_owned(), exit));
         true
     }
 
@@ -88,10 +91,14 @@ impl ProcessRegistry {
     pub fn close_and_kill(&self) -> Vec<watch::Receiver<Option<String>>> {
         let mut state = self.state();
         state.closed = true;
-        for pid in state.processes.keys() {
-            kill_group(*pid);
+        for (pid, (marker, _)) in &state.processes {
+            kill_instance(*pid, marker);
         }
-        state.processes.values().cloned().collect()
+        state
+            .processes
+            .values()
+            .map(|(_, exit)| exit.clone())
+            .collect()
     }
 
     pub fn len(&self) -> usize {
@@ -120,13 +127,15 @@ pub(crate) struct Instance {
     init_duration: Option<Duration>,
     /// The pool's code generation when the instance was started; a code change makes it stale.
     generation: u64,
+    /// The environment entry every process of this instance inherits ([`cleanup`]).
+    marker: String,
     _api: RuntimeApi,
 }
 
 impl Drop for Instance {
     fn drop(&mut self) {
-        // Idle or broken, the instance is done: nothing of its group may outlive it.
-        kill_group(self.pid);
+        // Idle or broken, the instance is done: nothing it started may outlive it.
+        kill_instance(self.pid, &self.marker);
     }
 }
 
@@ -143,9 +152,11 @@ impl Instance {
         let listener = TcpListener::bind(("127.0.0.1", 0))
             .await
             .map_err(|err| format!("could not open a Runtime API port: {err}"))?;
-        let (api, queue, events) = runtime_api::serve(listener, &spec.function.name)
+        let (owner_tx, owner) = watch::channel(None);
+        let (api, queue, events) = runtime_api::serve(listener, &spec.function.name, owner)
             .map_err(|err| format!("could not open a Runtime API port: {err}"))?;
         let runtime_api = api.address.to_string();
+        let marker = cleanup::instance_marker(&runtime_api);
         let log_stream_name = environment::log_stream_name();
         let env = environment::function_environment(
             &spec.function,
@@ -177,9 +188,12 @@ impl Instance {
             .id()
             .and_then(|pid| i32::try_from(pid).ok())
             .ok_or("the process exited as soon as it started")?;
+        // The process is its own group's leader: the Runtime API serves that group only.
+        let _ = owner_tx.send(Some(pid));
+        cleanup::spawn_keeper(pid, &spec.runtime_dir, &marker);
         let (exit_tx, exit) = watch::channel(None);
-        if !registry.register(pid, exit.clone()) {
-            kill_group(pid);
+        if !registry.register(pid, &marker, exit.clone()) {
+            kill_instance(pid, &marker);
             return Err("gatewise is shutting down".into());
         }
         if let Some(stdout) = child.stdout.take() {
@@ -204,6 +218,7 @@ impl Instance {
             exit,
             init_duration: None,
             generation,
+            marker,
             _api: api,
         };
         if let Err(cause) = instance.wait_until_ready().await {
@@ -309,9 +324,10 @@ impl Instance {
         self.wait_reaped().await;
     }
 
-    /// Kills the process group (SIGKILL), without waiting.
+    /// Kills the process group and the instance's detached processes (SIGKILL), without
+    /// waiting.
     pub fn kill(&self) {
-        kill_group(self.pid);
+        kill_instance(self.pid, &self.marker);
     }
 
     /// Waits (bounded) until the process has been reaped.
@@ -320,9 +336,11 @@ impl Instance {
     }
 }
 
-fn kill_group(pid: i32) {
+/// Kills the instance's process group, then every process that carries its marker.
+fn kill_instance(pid: i32, marker: &str) {
     // ESRCH (already gone) is the usual and only expected error.
     let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+    cleanup::kill_marked(marker);
 }
 
 /// "exit status 1" / "killed by signal 9", the way Lambda words `Runtime exited with error`.

@@ -16,19 +16,32 @@
 //!
 //! Behaviour constants: [`DEFAULT_MAX_INSTANCES_PER_FUNCTION`] (pool ceiling without
 //! `ReservedConcurrentExecutions`), [`INIT_TIMEOUT`] (spawn to first `/next`),
-//! [`MAX_RESPONSE_BYTES`] (Lambda's response limit).
+//! [`MAX_RESPONSE_BYTES`] (Lambda's response limit), [`MAX_INVOKE_PAYLOAD_BYTES`] (its
+//! request limit).
 //!
 //! Logs go to stderr, one line each, prefixed with `[FunctionName] `: the function's own
 //! output, and Lambda's `START` / `END` / `REPORT` lines.
+//!
+//! Security (threat model: other local users and the user's other processes, not code inside
+//! the function): an instance's Runtime API answers only connections from its own process
+//! group, traced through `/proc` on Linux (`peer`); elsewhere any local process could take
+//! its invocations. The runtime directory (clients, inline code) is private (0700).
+//!
+//! Nothing is left behind: an invocation runs in its own task, so a caller that stops waiting
+//! does not stop the function; every process an instance started — its group, children that
+//! detached from it — ends with the instance and with gatewise, even when gatewise is killed
+//! (`cleanup`).
 //!
 //! CONTRACT (kept stable for the gateway and the binary): `FunctionHost::start`,
 //! `FunctionHost::invoke`, `FunctionHost::recycle`, `FunctionHost::shutdown`, `HostOptions`,
 //! `WarmPolicy`,
 //! `EnvOverrides`, `InvokeError`, `HostError`.
 
+mod cleanup;
 mod environment;
 mod instance;
 mod log;
+mod peer;
 mod pool;
 mod runtime_api;
 mod runtimes;
@@ -45,8 +58,9 @@ pub use environment::{
     log_stream_name,
 };
 pub use instance::INIT_TIMEOUT;
+pub use log::{flush_stderr, write_to_stderr};
 pub use pool::DEFAULT_MAX_INSTANCES_PER_FUNCTION;
-pub use runtime_api::MAX_RESPONSE_BYTES;
+pub use runtime_api::{MAX_INVOKE_PAYLOAD_BYTES, MAX_RESPONSE_BYTES, PAYLOAD_TOO_LARGE_ERROR_TYPE};
 
 use instance::FunctionSpec;
 use pool::Pool;
@@ -180,6 +194,10 @@ impl FunctionHost {
 
     /// Runs one invocation on a warm (or new) instance of `function` and returns the bytes the
     /// function posted to `/response`.
+    ///
+    /// The invocation runs in a task of its own: a caller that stops waiting (a client that
+    /// disconnects, a gateway timeout) does not stop the function, which runs to its end (or
+    /// its `Timeout`) and is logged, as on Lambda.
     pub async fn invoke(
         &self,
         function: FunctionIndex,
@@ -190,7 +208,23 @@ impl FunctionHost {
                 "gatewise has no function number {function}"
             )));
         };
-        pool.invoke(invocation).await
+        if invocation.payload.len() > MAX_INVOKE_PAYLOAD_BYTES {
+            return Err(InvokeError::Function {
+                error_type: PAYLOAD_TOO_LARGE_ERROR_TYPE.into(),
+                error_message: format!(
+                    "{} byte payload is too large for the RequestResponse invocation type (limit {MAX_INVOKE_PAYLOAD_BYTES} bytes)",
+                    invocation.payload.len()
+                ),
+            });
+        }
+        let pool = Arc::clone(pool);
+        tokio::spawn(async move { pool.invoke(invocation).await })
+            .await
+            .unwrap_or_else(|_| {
+                Err(InvokeError::Crashed(
+                    "gatewise lost the invocation (its task ended early)".into(),
+                ))
+            })
     }
 
     /// Applies a change to `function`'s code: every idle instance is stopped now (its whole

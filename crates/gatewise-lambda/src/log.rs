@@ -2,26 +2,172 @@
 //! lines Lambda writes to CloudWatch, each prefixed with `[FunctionName] ` so several functions
 //! can share one terminal.
 //!
-//! Lines go straight to stderr, written whole under the stderr lock, so lines from different
-//! instances interleave but never mix.
+//! Lines go to stderr through [`write_to_stderr`], which never blocks: a writer thread owns
+//! stderr, fed by a bounded in-memory buffer, so a terminal that stalls or a pipe nobody reads
+//! costs log lines (counted and reported once the writer catches up), never requests. Each
+//! entry is appended whole, so lines from different instances interleave but never mix.
+//!
+//! The buffer is built for a log line per request at tens of thousands of requests a second:
+//! appending copies the entry into one shared byte buffer (no allocation per entry), and the
+//! writer is woken only when it sleeps on an empty buffer; once woken it takes everything
+//! queued in one swap, writes it with one `write_all`, and then lets
+//! [`WRITE_INTERVAL`] pass before it looks again, so under load entries reach stderr in
+//! batches, a few hundred writes and wake-ups a second instead of one per line.
 
 use std::io::Write;
-use std::time::Duration;
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 
+/// Bytes of log entries that may wait for a slow stderr (some ten thousand access-log lines);
+/// entries that do not fit are dropped (nginx's error log does the same with a full buffer:
+/// the server keeps serving).
+const QUEUED_BYTES: usize = 1 << 20;
+
+/// How long the writer lets entries gather after a write before it writes again: the delay a
+/// line may see on its way to the terminal, and what bounds the writer's wake-ups under load.
+const WRITE_INTERVAL: Duration = Duration::from_millis(2);
+
+/// What the request side and the writer thread share.
+struct Queue {
+    state: Mutex<Queued>,
+    /// Signalled when the first entry arrives while the writer sleeps on an empty buffer.
+    arrived: Condvar,
+}
+
+#[derive(Default)]
+struct Queued {
+    /// Whole entries, in the order they were queued.
+    bytes: Vec<u8>,
+    /// Entries dropped because the buffer was full, reported by the writer.
+    dropped: usize,
+    /// The writer waits on `arrived` (only then is it worth a wake-up).
+    writer_idle: bool,
+    /// The writer has taken entries and not yet written them (for [`flush_stderr`]).
+    writing: bool,
+}
+
+impl Queue {
+    fn lock(&self) -> MutexGuard<'_, Queued> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn queue() -> Option<&'static Queue> {
+    static QUEUE: OnceLock<Option<&'static Queue>> = OnceLock::new();
+    *QUEUE.get_or_init(|| {
+        // Lives as long as the process, as the writer thread does.
+        let queue: &'static Queue = Box::leak(Box::new(Queue {
+            state: Mutex::new(Queued::default()),
+            arrived: Condvar::new(),
+        }));
+        std::thread::Builder::new()
+            .name("gatewise-log".into())
+            .spawn(move || write_entries(queue))
+            .ok()
+            .map(|_| queue)
+    })
+}
+
+/// The writer thread: the only code that may block on stderr.
+fn write_entries(queue: &Queue) {
+    let mut stderr = std::io::stderr();
+    let mut batch = Vec::new();
+    loop {
+        let dropped = {
+            let mut queued = queue.lock();
+            while queued.bytes.is_empty() && queued.dropped == 0 {
+                queued.writer_idle = true;
+                queued = queue
+                    .arrived
+                    .wait(queued)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            queued.writer_idle = false;
+            queued.writing = true;
+            // Both buffers keep their capacity: no allocation once they have grown.
+            std::mem::swap(&mut queued.bytes, &mut batch);
+            std::mem::take(&mut queued.dropped)
+        };
+        // A closed stderr is no reason to fail anything.
+        let _ = stderr.write_all(&batch);
+        batch.clear();
+        if dropped > 0 {
+            let _ = writeln!(
+                stderr,
+                "gatewise: {dropped} log lines dropped: stderr was not keeping up"
+            );
+        }
+        queue.lock().writing = false;
+        std::thread::sleep(WRITE_INTERVAL);
+    }
+}
+
+/// Queues one entry of `len` bytes, written by `fill`, for stderr; never blocks on stderr.
+/// When the buffer is full the entry is dropped and counted.
+fn queue_entry(len: usize, fill: impl FnOnce(&mut Vec<u8>)) {
+    let Some(queue) = queue() else {
+        // No writer thread could be started: write directly rather than lose everything.
+        let mut entry = Vec::with_capacity(len);
+        fill(&mut entry);
+        let _ = std::io::stderr().lock().write_all(&entry);
+        return;
+    };
+    let mut queued = queue.lock();
+    if queued.bytes.len() + len > QUEUED_BYTES {
+        queued.dropped += 1;
+        return;
+    }
+    let before = queued.bytes.len();
+    fill(&mut queued.bytes);
+    debug_assert_eq!(
+        queued.bytes.len() - before,
+        len,
+        "the entry's announced length"
+    );
+    let wake = std::mem::take(&mut queued.writer_idle);
+    drop(queued);
+    if wake {
+        queue.arrived.notify_one();
+    }
+}
+
+/// Queues one finished log entry (one or more whole lines) for stderr; never blocks. When
+/// the buffer is full the entry is dropped and counted.
+pub fn write_to_stderr(entry: &[u8]) {
+    queue_entry(entry.len(), |bytes| bytes.extend_from_slice(entry));
+}
+
+/// Waits (at most `limit`) until every queued entry has been written; before exiting.
+pub fn flush_stderr(limit: Duration) {
+    let Some(queue) = queue() else {
+        return;
+    };
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        let queued = queue.lock();
+        if queued.bytes.is_empty() && queued.dropped == 0 && !queued.writing {
+            return;
+        }
+        drop(queued);
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 /// Writes `[function] text` to stderr, prefixing every line of a multi-line text.
 pub(crate) fn line(function: &str, text: &str) {
-    let mut out = Vec::with_capacity(function.len() + text.len() + 4);
-    for line in text.split('\n') {
-        out.push(b'[');
-        out.extend_from_slice(function.as_bytes());
-        out.extend_from_slice(b"] ");
-        out.extend_from_slice(line.as_bytes());
-        out.push(b'\n');
-    }
-    // A closed stderr is no reason to fail an invocation.
-    let _ = std::io::stderr().lock().write_all(&out);
+    let prefix = function.len() + 3;
+    let len = text.split('\n').map(|line| prefix + line.len() + 1).sum();
+    queue_entry(len, |out| {
+        for line in text.split('\n') {
+            out.push(b'[');
+            out.extend_from_slice(function.as_bytes());
+            out.extend_from_slice(b"] ");
+            out.extend_from_slice(line.as_bytes());
+            out.push(b'\n');
+        }
+    });
 }
 
 /// Longest piece of output written as one line; a process printing megabytes without a newline
@@ -104,6 +250,20 @@ pub(crate) fn report_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multi_line_entries_are_queued_whole_and_flushed() {
+        // `queue_entry` asserts (in debug builds) that an entry is as long as announced.
+        line("fn", "first\n\nthird\r");
+        line("fn", "");
+        write_to_stderr(b"whole entry\n");
+        let start = Instant::now();
+        flush_stderr(Duration::from_secs(5));
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the writer caught up"
+        );
+    }
 
     #[test]
     fn lines_have_lambda_shape() {

@@ -4,6 +4,9 @@
 //! instance ids in URLs, and a request id can only be answered by the process that received it.
 //! The server turns HTTP calls into [`ApiEvent`]s for whoever holds the instance, and hands
 //! out the invocation that holder queues, from a real long-poll on `/next`.
+//!
+//! Only the instance's own processes may connect (see [`crate::peer`]): a connection from any
+//! other process is closed unanswered, and the first refusal is logged.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -15,16 +18,26 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use bytes::Bytes;
 use serde_json::json;
-use tokio::net::TcpListener;
-use tokio::sync::mpsc;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
+
+use crate::{log, peer};
 
 /// Largest response a function may return; Lambda's synchronous invocation limit, spelled as
 /// in its error message ("exceeded maximum allowed payload size (6291556 bytes)").
 pub const MAX_RESPONSE_BYTES: usize = 6_291_556;
+
+/// Largest event a synchronous invocation may carry: Lambda's 6 MB invoke payload limit
+/// (6 MiB). Larger events fail before any instance sees them, with
+/// [`PAYLOAD_TOO_LARGE_ERROR_TYPE`], as Lambda's `Invoke` API fails them.
+pub const MAX_INVOKE_PAYLOAD_BYTES: usize = 6 * 1024 * 1024;
+
+/// The `error_type` of [`crate::InvokeError::Function`] for an event over
+/// [`MAX_INVOKE_PAYLOAD_BYTES`] (the `Invoke` API's exception name).
+pub const PAYLOAD_TOO_LARGE_ERROR_TYPE: &str = "RequestEntityTooLargeException";
 
 /// An invocation queued for the instance; delivered by `/next`.
 pub(crate) struct PendingInvocation {
@@ -111,11 +124,89 @@ impl Shared {
     }
 }
 
-/// Starts serving the Runtime API of one instance of `function_name` on `listener`.
-/// Returns the server, the queue for invocations and the stream of what the process does.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Pause after a failed `accept` (e.g. out of file descriptors) so the loop does not spin.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// The instance's listener: accepts only connections from the instance's process group,
+/// whose id (the instance's process id) `owner` holds once the process has been spawned.
+struct InstanceListener {
+    inner: TcpListener,
+    owner: watch::Receiver<Option<i32>>,
+    function_name: Arc<str>,
+    refusal_logged: bool,
+    /// The owner's group and what is known of its members, once the owner is known.
+    members: Option<Arc<Mutex<peer::GroupMembers>>>,
+}
+
+impl axum::serve::Listener for InstanceListener {
+    type Io = TcpStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (TcpStream, SocketAddr) {
+        loop {
+            let (stream, peer) = match self.inner.accept().await {
+                Ok(accepted) => accepted,
+                Err(_) => {
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+            };
+            let Ok(local) = stream.local_addr() else {
+                continue;
+            };
+            // The process can connect before `spawn` has returned its id to us.
+            let Ok(group) = self
+                .owner
+                .wait_for(Option::is_some)
+                .await
+                .map(|g| g.unwrap_or(0))
+            else {
+                continue;
+            };
+            let members = match &self.members {
+                Some(members) if lock(members).group() == group => Arc::clone(members),
+                _ => Arc::clone(
+                    self.members
+                        .insert(Arc::new(Mutex::new(peer::GroupMembers::new(group)))),
+                ),
+            };
+            // Reads of /proc: off the async threads.
+            let allowed = tokio::task::spawn_blocking(move || lock(&members).owns(peer, local))
+                .await
+                .unwrap_or(false);
+            if allowed {
+                // Small request/response exchanges on loopback: never wait for Nagle.
+                let _ = stream.set_nodelay(true);
+                return (stream, peer);
+            }
+            if !self.refusal_logged {
+                self.refusal_logged = true;
+                log::line(
+                    &self.function_name,
+                    &format!(
+                        "Runtime API: refused a connection from {peer}, which is not a process of this instance (process group {group})"
+                    ),
+                );
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.inner.local_addr()
+    }
+}
+
+/// Starts serving the Runtime API of one instance of `function_name` on `listener`, to the
+/// processes of the group `owner` will name. Returns the server, the queue for invocations
+/// and the stream of what the process does.
 pub(crate) fn serve(
     listener: TcpListener,
     function_name: &str,
+    owner: watch::Receiver<Option<i32>>,
 ) -> std::io::Result<(
     RuntimeApi,
     mpsc::Sender<PendingInvocation>,
@@ -146,10 +237,13 @@ pub(crate) fn serve(
         .route("/2018-06-01/runtime/init/error", post(init_error))
         .layer(DefaultBodyLimit::max(MAX_RESPONSE_BYTES))
         .with_state(shared);
-    // Small request/response exchanges on loopback: never wait for Nagle.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
+    let listener = InstanceListener {
+        inner: listener,
+        owner,
+        function_name: Arc::from(function_name),
+        refusal_logged: false,
+        members: None,
+    };
     let server = tokio::spawn(async move {
         // Errors here mean the listener died; the instance then looks like it never polled.
         let _ = axum::serve(listener, router).await;
@@ -347,7 +441,8 @@ mod tests {
         );
         stream.write_all(request.as_bytes()).await.unwrap();
         let mut response = String::new();
-        stream.read_to_string(&mut response).await.unwrap();
+        // A refused connection is closed unread, which may reset it.
+        let _ = stream.read_to_string(&mut response).await;
         response
     }
 
@@ -357,7 +452,32 @@ mod tests {
         mpsc::UnboundedReceiver<ApiEvent>,
     ) {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-        serve(listener, "hello").unwrap()
+        // The test process plays the instance.
+        let (_, owner) = watch::channel(Some(nix::unistd::getpgrp().as_raw()));
+        serve(listener, "hello", owner).unwrap()
+    }
+
+    #[tokio::test]
+    async fn processes_outside_the_instance_group_are_refused() {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let mut instance = tokio::process::Command::new("sleep")
+            .arg("5")
+            .process_group(0)
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let group = instance.id().map(|pid| pid as i32);
+        let (_, owner) = watch::channel(group);
+        let (api, queue, _events) = serve(listener, "hello", owner).unwrap();
+        let pending = PendingInvocation {
+            request_id: "secret".into(),
+            payload: Bytes::from_static(b"{\"token\":1}"),
+            timeout: Duration::from_secs(3),
+        };
+        queue.send(pending).await.unwrap();
+        let stolen = exchange(api.address, "GET", &format!("{BASE}/invocation/next"), "").await;
+        assert_eq!(stolen, "", "a foreign process got an answer");
+        let _ = instance.kill().await;
     }
 
     const BASE: &str = "/2018-06-01/runtime";

@@ -39,6 +39,9 @@ impl RuntimeFiles {
         let dir = tempfile::Builder::new()
             .prefix("gatewise-runtime-")
             .tempdir()?;
+        // Inline code and the clients are nobody else's business (the default mode follows
+        // the umask, often 0755).
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))?;
         let path = std::path::absolute(dir.path())?;
         std::fs::write(path.join("index.mjs"), NODE_CLIENT)?;
         std::fs::write(path.join("bootstrap.py"), PYTHON_CLIENT)?;
@@ -283,6 +286,16 @@ mod tests {
                 err.message
             );
         }
+    }
+
+    #[test]
+    fn the_runtime_directory_is_private() {
+        let files = RuntimeFiles::create().unwrap();
+        let mode = std::fs::metadata(files.runtime_dir())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700);
     }
 
     #[test]

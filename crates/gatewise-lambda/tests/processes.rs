@@ -366,15 +366,58 @@ async fn cancelled_invocations_give_their_slot_back() {
     );
     assert!(queued.await.is_err());
     busy.await.unwrap().unwrap();
-    // Cancelled mid-invocation: that instance is discarded, its slot freed.
+    // Abandoned mid-invocation: the function runs to its end, then its instance serves again.
     let running = tokio::time::timeout(
         Duration::from_millis(100),
-        invoke(&host, 0, json!({"ms": 2000})),
+        invoke(&host, 0, json!({"ms": 1000})),
     );
     assert!(running.await.is_err());
     let after = tokio::time::timeout(Duration::from_secs(5), invoke(&host, 0, json!({"ms": 1})));
     after.await.expect("the slot came back").unwrap();
     assert_eq!(host.live_processes(0), 1);
+    host.shutdown().await;
+}
+
+/// A browser reload drops the request future; on Lambda the invocation still runs to its end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_abandoned_invocation_runs_to_its_end() {
+    let scratch = tempfile::tempdir().unwrap();
+    let marker = scratch.path().join("finished");
+    let host = host(&[node("app.sleepThenWrite")]).await;
+    let event = json!({"ms": 300, "file": marker});
+    let abandoned = tokio::time::timeout(Duration::from_millis(50), invoke(&host, 0, event));
+    assert!(abandoned.await.is_err(), "the caller gave up first");
+    for _ in 0..100 {
+        if marker.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(marker.exists(), "the handler was stopped mid-call");
+    host.shutdown().await;
+}
+
+/// Each invocation's trace id reaches the handler and its children without a setenv(3) per
+/// call (glibc never frees replaced values: ~150 bytes a call, without bound).
+#[tokio::test]
+async fn trace_ids_reach_handlers_without_growing_the_environment() {
+    let host = host(&[node("app.trace"), python("app.trace")]).await;
+    let mut seen = std::collections::HashSet::new();
+    let mut python_addresses = std::collections::HashSet::new();
+    for _ in 0..3 {
+        let node_out = invoke(&host, 0, json!({})).await.unwrap();
+        assert!(node_out["env"].as_str().unwrap().starts_with("Root=1-"));
+        assert_eq!(node_out["child"], node_out["env"], "children inherit it");
+        assert_eq!(node_out["native"], Value::Null, "Node called setenv");
+        let python_out = invoke(&host, 1, json!({})).await.unwrap();
+        assert_eq!(python_out["child"], python_out["env"]);
+        assert_eq!(python_out["native"], python_out["env"]);
+        python_addresses.insert(python_out["address"].as_u64().unwrap());
+        seen.insert(node_out["env"].to_string());
+        seen.insert(python_out["env"].to_string());
+    }
+    assert_eq!(seen.len(), 6, "a new trace id per invocation");
+    assert_eq!(python_addresses.len(), 1, "Python called setenv");
     host.shutdown().await;
 }
 
@@ -524,23 +567,33 @@ async fn provided_runtime_without_a_runnable_bootstrap_is_a_host_error() {
 }
 
 /// Run by `a_killed_gatewise_leaves_no_orphans` in a child process: starts a host, prints the
-/// function's pid, then waits to be killed.
+/// pids of the function, its child and its detached child, then waits to be killed.
 #[tokio::test]
 async fn host_process_for_the_orphan_test() {
     if std::env::var_os("GATEWISE_ORPHAN_TEST").is_none() {
         return;
     }
-    let host = host(&[node("app.echo")]).await;
+    let host = host(&[node("app.spawnFamily")]).await;
     let out = invoke(&host, 0, json!({})).await.unwrap();
-    println!("PID {}", out["pid"]);
+    println!("PIDS {} {} {}", out["pid"], out["child"], out["detached"]);
     tokio::time::sleep(Duration::from_secs(60)).await;
+}
+
+/// Polls until every pid is gone (children of a killed group wait for init to reap them).
+async fn all_gone(pids: &[i64]) -> bool {
+    for _ in 0..150 {
+        if pids.iter().all(|pid| process_is_gone(*pid)) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
 }
 
 #[tokio::test]
 async fn a_killed_gatewise_leaves_no_orphans() {
     use tokio::io::AsyncBufReadExt;
 
-    // The killed host cannot remove its runtime directory; keep it in one this test removes.
     let scratch = tempfile::tempdir().unwrap();
     let mut child = tokio::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "host_process_for_the_orphan_test", "--nocapture"])
@@ -552,26 +605,43 @@ async fn a_killed_gatewise_leaves_no_orphans() {
         .spawn()
         .unwrap();
     let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let pid: i64 = loop {
+    let pids: Vec<i64> = loop {
         let line = lines
             .next_line()
             .await
             .unwrap()
-            .expect("the child prints a pid");
-        if let Some(pid) = line.strip_prefix("PID ") {
-            break pid.parse().unwrap();
+            .expect("the child prints the pids");
+        if let Some(pids) = line.strip_prefix("PIDS ") {
+            break pids.split(' ').map(|pid| pid.parse().unwrap()).collect();
         }
     };
-    assert!(!process_is_gone(pid));
+    assert!(pids.iter().all(|pid| !process_is_gone(*pid)));
     child.start_kill().unwrap();
     child.wait().await.unwrap();
-    for _ in 0..100 {
-        if process_is_gone(pid) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("function process {pid} outlived its killed host");
+    assert!(
+        all_gone(&pids).await,
+        "processes of the function outlived their killed host: {pids:?}"
+    );
+    let left: Vec<_> = std::fs::read_dir(scratch.path())
+        .unwrap()
+        .flatten()
+        .collect();
+    assert!(
+        left.is_empty(),
+        "the runtime directory outlived its host: {left:?}"
+    );
+}
+
+#[tokio::test]
+async fn detached_children_end_with_their_instance() {
+    let host = host(&[node("app.spawnFamily")]).await;
+    let out = invoke(&host, 0, json!({})).await.unwrap();
+    let pids: Vec<i64> = ["pid", "child", "detached"]
+        .iter()
+        .map(|key| out[key].as_i64().unwrap())
+        .collect();
+    host.shutdown().await;
+    assert!(all_gone(&pids).await, "{pids:?} survived shutdown");
 }
 
 /// A code folder of its own with `app.js` answering `{version, pid}` (after `event.ms`), so a

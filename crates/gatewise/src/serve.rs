@@ -1,6 +1,7 @@
 //! `gatewise serve` and `gatewise routes`: load the template, build the route table, start
-//! the function host, the code watcher and the gateway, and stop everything cleanly on Ctrl-C
-//! or SIGTERM.
+//! the function host, the code watcher and the gateway, and stop everything cleanly on Ctrl-C,
+//! SIGTERM or SIGHUP (a closed terminal) — also while functions are still warming up. A second
+//! signal stops waiting for in-flight requests.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -49,6 +50,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
+    // Listening from the very start: a signal during warm-up must still end every process
+    // and remove the runtime directory, which only an orderly return does.
+    let signals = watch_signals()?;
     let stack = Arc::new(load_stack(&args.stack)?);
     let routes = build_routes(&stack)?;
     let env_overrides = match &args.env_vars {
@@ -63,6 +67,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let local = listener
         .local_addr()
         .map_err(|e| format!("error: cannot read the listening address: {e}"))?;
+    if !local.ip().is_loopback() {
+        eprintln!("{}", exposure_warning(local));
+    }
 
     let options = HostOptions {
         warm: match args.warm {
@@ -71,11 +78,15 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         },
         env_overrides,
     };
-    let functions = Arc::new(
-        FunctionHost::start(&stack.functions, options)
-            .await
-            .map_err(|e| format!("error: {e}"))?,
-    );
+    let starting = FunctionHost::start(&stack.functions, options);
+    let functions = tokio::select! {
+        started = starting => Arc::new(started.map_err(|e| format!("error: {e}"))?),
+        () = signalled(&signals, 1) => {
+            // Dropping the half-started host kills what it started.
+            eprintln!("Shutting down during start-up: stopping function instances");
+            return Ok(());
+        }
+    };
 
     // Watching starts before `Listening on`: an edit made once requests are accepted is seen.
     let watcher = if args.no_watch {
@@ -93,11 +104,25 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         extra_api_keys: args.api_keys,
     };
     let gateway = Arc::new(Gateway::new(stack, routes, Arc::clone(&functions), options));
-    let served = gateway.serve(listener, shutdown_signal()).await;
+    let shutdown = async {
+        signalled(&signals, 1).await;
+        eprintln!(
+            "Shutting down: stopping function instances (press Ctrl-C again to stop waiting for in-flight requests)"
+        );
+    };
+    let served = tokio::select! {
+        served = gateway.serve(listener, shutdown) => served,
+        () = signalled(&signals, 2) => {
+            eprintln!("Second signal: not waiting for in-flight requests");
+            Ok(())
+        }
+    };
     if let Some(watcher) = watcher {
         watcher.stop();
     }
     functions.shutdown().await;
+    // The last lines (the functions' END / REPORT) before the process ends.
+    gatewise_lambda::flush_stderr(std::time::Duration::from_secs(1));
     served.map_err(|e| format!("error: the server stopped: {e}"))
 }
 
@@ -201,21 +226,44 @@ fn listen_error(address: SocketAddr, e: &std::io::Error) -> String {
     format!("error: cannot listen on {address}: {e}{hint}")
 }
 
-/// Resolves on Ctrl-C or SIGTERM, whichever comes first.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(term) => term,
-        Err(_) => {
-            let _ = ctrl_c.await;
-            return;
-        }
+/// Said when `--host` is not a loopback address: the functions run with this user's AWS
+/// credentials and files, and anyone who can reach the port can call them.
+fn exposure_warning(local: SocketAddr) -> String {
+    format!(
+        "warning: listening on {local}, reachable from other machines; every function runs as you, with your AWS credentials and files, for anyone who can reach this port. Use --host 127.0.0.1 unless others must reach it"
+    )
+}
+
+/// Counts Ctrl-C, SIGTERM and SIGHUP (a closed terminal ends gatewise like SIGTERM).
+fn watch_signals() -> Result<tokio::sync::watch::Receiver<u32>, String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let listen = |kind: SignalKind| {
+        signal(kind).map_err(|e| format!("error: cannot listen for signals: {e}"))
     };
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term.recv() => {}
+    let mut interrupt = listen(SignalKind::interrupt())?;
+    let mut terminate = listen(SignalKind::terminate())?;
+    let mut hangup = listen(SignalKind::hangup())?;
+    let (count, counted) = tokio::sync::watch::channel(0);
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+                _ = hangup.recv() => {}
+            }
+            count.send_modify(|n| *n += 1);
+        }
+    });
+    Ok(counted)
+}
+
+/// Resolves once `times` signals have arrived.
+async fn signalled(signals: &tokio::sync::watch::Receiver<u32>, times: u32) {
+    let mut signals = signals.clone();
+    if signals.wait_for(|n| *n >= times).await.is_err() {
+        // The counting task is gone (the runtime is stopping): nothing more will arrive.
+        std::future::pending::<()>().await;
     }
-    eprintln!("Shutting down: stopping function instances");
 }
 
 fn fail(message: &str) -> ExitCode {

@@ -108,11 +108,10 @@ pub(crate) fn record(exchange: &Exchange<'_, '_>, observed: &Observed<'_, '_>) {
     emit(&entry);
 }
 
-/// Writes a finished log entry to stderr in one call.
+/// Writes a finished log entry to stderr in one call, without blocking the request on a
+/// stderr nobody reads (`gatewise_lambda::write_to_stderr`).
 pub(crate) fn emit(entry: &str) {
-    use std::io::Write as _;
-    // A closed stderr must not take the request down with it.
-    let _ = std::io::stderr().lock().write_all(entry.as_bytes());
+    gatewise_lambda::write_to_stderr(entry.as_bytes());
 }
 
 #[cfg(test)]

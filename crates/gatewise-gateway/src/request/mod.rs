@@ -1,7 +1,8 @@
 //! Request plumbing both pipelines share, below every phase: the client's header casing
 //! (`head_tap`), the ids API Gateway adds (`ids`), query strings (`query`), mapping-expression
 //! parameters (`params`), `Content-Type` matching (`media_type`), the path trie both routers
-//! match with (`path_trie`), and the connection and size limit of a request.
+//! match with (`path_trie`), the deadline on a request body (`read_deadline`), and the
+//! connection and size limit of a request.
 
 pub(crate) mod head_tap;
 pub(crate) mod ids;
@@ -9,6 +10,7 @@ pub(crate) mod media_type;
 pub(crate) mod params;
 pub(crate) mod path_trie;
 pub(crate) mod query;
+pub(crate) mod read_deadline;
 
 use std::net::SocketAddr;
 

@@ -417,6 +417,16 @@ impl RestPipeline<'_> {
                     GatewayCause::IntegrationTimeout { function },
                 ));
             }
+            // The event is over Lambda's invoke limit: API Gateway answers 413 (recorded).
+            Ok(Err(InvokeError::Function {
+                error_type,
+                error_message,
+            })) if error_type == gatewise_lambda::PAYLOAD_TOO_LARGE_ERROR_TYPE => {
+                return Err(GatewayError::request_too_large(format!(
+                    "function {}: {error_message}",
+                    function.logical_id
+                )));
+            }
             Ok(Err(error)) => {
                 return Err(GatewayError::lambda_failure(
                     describe_invoke_error(&error, &function.logical_id, &function.location),

@@ -90,11 +90,17 @@ pub struct Server {
 impl Server {
     /// `gatewise serve TEMPLATE --port 0 EXTRA…`, waiting for the `Listening on` line.
     pub fn start(template: &Path, extra: &[&str]) -> Server {
+        Server::start_with_env(template, extra, &[])
+    }
+
+    /// [`Server::start`] with extra environment variables for gatewise.
+    pub fn start_with_env(template: &Path, extra: &[&str], env: &[(&str, &Path)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gatewise"))
             .arg("serve")
             .arg(template)
             .args(["--port", "0"])
             .args(extra)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -166,6 +172,24 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// Waits up to `limit` for the server to exit; its exit code (`Some(-1)` for a signal),
+    /// or `None` if it is still running.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status.code().unwrap_or(-1));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     /// Sends SIGTERM and waits (bounded) for a clean exit; returns the exit code.
