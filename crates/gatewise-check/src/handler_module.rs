@@ -246,11 +246,11 @@ mod tests {
             &[
                 (
                     "src/app.js",
-                    "const a = require('./lib/a');\nimport b from \"../shared/b.mjs\";\nexport { c } from './c';\nconst d = await import('./d/index.js');\nconst aws = require('@aws-sdk/client-s3');",
+                    "const a = require('./lib/a');\nimport b from \"../common/b.mjs\";\nexport { c } from './c';\nconst d = await import('./d/index.js');\nconst aws = require('@aws-sdk/client-s3');",
                 ),
                 ("src/lib/a.js", "module.exports = require('./a2')"),
                 ("src/lib/a2.cjs", ""),
-                ("shared/b.mjs", ""),
+                ("common/b.mjs", ""),
                 ("src/c.ts", ""),
                 ("src/d/index.js", ""),
                 ("src/other.js", "unrelated"),
@@ -259,7 +259,7 @@ mod tests {
         assert_eq!(
             names(dir.path(), "src/app.handler", RuntimeFamily::Node).unwrap(),
             [
-                "shared/b.mjs",
+                "common/b.mjs",
                 "src/app.js",
                 "src/c.ts",
                 "src/d/index.js",
