@@ -9,8 +9,7 @@ use gatewise_model::{SourceLocation, Stack, pseudo};
 use crate::document::intrinsics::Resolver;
 use crate::document::parameters;
 use crate::document::value::{Map, Node, Value};
-use crate::sam::http_api::HttpApiInputs;
-use crate::sam::rest_api::RestApiInputs;
+use crate::sam::ApiInputs;
 use crate::sam::{ExplicitApi, SamFunction};
 use crate::{LoadError, LoadOptions, cfn, sam};
 
@@ -176,11 +175,11 @@ pub fn build_stack(
         }
     }
 
-    let inputs = RestApiInputs {
+    let inputs = ApiInputs {
         explicit: &explicit_apis,
         sam_functions: &sam_functions,
         functions: &stack.functions,
-        api_globals,
+        globals: api_globals,
         template_dir,
     };
     let mut api_keys = Vec::new();
@@ -200,7 +199,7 @@ pub fn build_stack(
     stack.rest_apis = rest_apis;
     stack.http_apis = http_apis(
         &mut resolver,
-        &HttpApiInputs {
+        &ApiInputs {
             explicit: &explicit_http_apis,
             sam_functions: &sam_functions,
             functions: &stack.functions,
@@ -222,7 +221,7 @@ pub fn build_stack(
 /// implicit `ServerlessHttpApi` (as SAM adds it, after the resources the template declares).
 fn http_apis(
     resolver: &mut Resolver<'_>,
-    inputs: &HttpApiInputs<'_>,
+    inputs: &ApiInputs<'_>,
     v2: &[cfn::apigatewayv2::ApiGatewayV2Resource<'_>],
 ) -> Result<Vec<gatewise_model::HttpApi>, LoadError> {
     let mut apis = sam::http_api::http_apis(resolver, inputs)?;

@@ -71,6 +71,17 @@ fn runnable(
     lambda_function(resolver, props, logical_id, location, code)
 }
 
+/// What building one kind of SAM API (REST or HTTP) needs from the rest of the template.
+pub struct ApiInputs<'a> {
+    /// The explicit `AWS::Serverless::Api` / `AWS::Serverless::HttpApi` resources of that kind.
+    pub explicit: &'a [ExplicitApi<'a>],
+    pub sam_functions: &'a [SamFunction],
+    pub functions: &'a [Function],
+    /// `Globals.Api` or `Globals.HttpApi`.
+    pub globals: Option<&'a Map>,
+    pub template_dir: &'a Path,
+}
+
 /// An explicit `AWS::Serverless::Api` or `AWS::Serverless::HttpApi` as found in the template.
 pub struct ExplicitApi<'t> {
     pub logical_id: String,

@@ -15,7 +15,7 @@ use gatewise_model::{Function, HttpApi, SourceLocation};
 use indexmap::IndexMap;
 
 use self::auth::EventAuth;
-use super::{ExplicitApi, SamFunction, globals};
+use super::{ApiInputs, ExplicitApi, globals};
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value, map_node};
 use crate::openapi::http::{self, Conversion, DEFAULT_ROUTE};
@@ -70,19 +70,10 @@ struct SamHttpApi {
     managed: bool,
 }
 
-/// What building the HTTP APIs needs from the rest of the template.
-pub struct HttpApiInputs<'a> {
-    pub explicit: &'a [ExplicitApi<'a>],
-    pub sam_functions: &'a [SamFunction],
-    pub functions: &'a [Function],
-    pub globals: Option<&'a Map>,
-    pub template_dir: &'a Path,
-}
-
 /// Builds every SAM HTTP API: explicit ones, then the implicit one if any event has no `ApiId`.
 pub fn http_apis(
     resolver: &mut Resolver<'_>,
-    inputs: &HttpApiInputs<'_>,
+    inputs: &ApiInputs<'_>,
 ) -> Result<Vec<HttpApi>, LoadError> {
     let mut apis: IndexMap<String, SamHttpApi> = IndexMap::new();
     for api in inputs.explicit {

@@ -18,7 +18,7 @@ use std::path::Path;
 use gatewise_model::{ApiKey, Function, RestApi, SourceLocation};
 use indexmap::IndexMap;
 
-use super::{ExplicitApi, SamFunction, globals};
+use super::{ApiInputs, ExplicitApi, globals};
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value, map_node};
 use crate::openapi::{self, X_GATEWISE_FUNCTION, X_INTEGRATION, definition, rest};
@@ -58,25 +58,16 @@ enum EventPaths {
     Ignored,
 }
 
-/// What building the REST APIs needs from the rest of the template.
-pub struct RestApiInputs<'a> {
-    pub explicit: &'a [ExplicitApi<'a>],
-    pub sam_functions: &'a [SamFunction],
-    pub functions: &'a [Function],
-    pub api_globals: Option<&'a Map>,
-    pub template_dir: &'a Path,
-}
-
 /// Builds every REST API: explicit ones (template order), then the implicit one if any `Api`
 /// event has no `RestApiId`. API keys SAM creates for usage plans go to `api_keys`.
 pub fn rest_apis(
     resolver: &mut Resolver<'_>,
-    inputs: &RestApiInputs<'_>,
+    inputs: &ApiInputs<'_>,
     api_keys: &mut Vec<ApiKey>,
 ) -> Result<Vec<RestApi>, LoadError> {
     let mut apis: IndexMap<String, SamApi> = IndexMap::new();
     for api in inputs.explicit {
-        let built = explicit_api(resolver, api, inputs.api_globals, inputs.template_dir)?;
+        let built = explicit_api(resolver, api, inputs.globals, inputs.template_dir)?;
         apis.insert(api.logical_id.clone(), built);
     }
     let mut implicit: Option<SamApi> = None;
@@ -150,7 +141,7 @@ pub fn rest_apis(
                     Some(ref mut api) => api,
                     None => implicit.insert(implicit_api(
                         resolver,
-                        inputs.api_globals,
+                        inputs.globals,
                         &event.key_location,
                     )?),
                 },
