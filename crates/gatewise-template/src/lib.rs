@@ -28,6 +28,7 @@ mod openapi;
 mod properties;
 mod sam;
 mod template;
+mod terraform;
 #[cfg(test)]
 mod test_support;
 
@@ -48,6 +49,25 @@ pub struct LoadOptions {
     /// unsupported runtime, container image) becomes a stub answering 200 `{}` instead of an
     /// error, with a warning.
     pub stub_functions: bool,
+    /// Terraform variable values from the command line (`--var-file F`, `--var NAME=VALUE`), in
+    /// command-line order; later ones win, and all win over `terraform.tfvars`,
+    /// `*.auto.tfvars` and `TF_VAR_*`.
+    pub terraform_variables: Vec<TerraformVariable>,
+}
+
+/// One Terraform variable source given on the command line.
+#[derive(Debug, Clone)]
+pub enum TerraformVariable {
+    /// `--var-file F`: a `.tfvars` file.
+    File(std::path::PathBuf),
+    /// `--var NAME=VALUE`.
+    Value { name: String, value: String },
+}
+
+/// Whether `path` is read as Terraform (a folder of `.tf` files, or one `.tf` file in it)
+/// rather than as a SAM / CloudFormation template.
+pub fn is_terraform(path: &Path) -> bool {
+    terraform::is_terraform(path)
 }
 
 /// What to do with an integration-response value that is not a valid API Gateway mapping
@@ -112,6 +132,13 @@ impl LoadError {
 /// Errors say what is wrong, where, and what to do next; things that load but only AWS could
 /// resolve become [`Stack::warnings`].
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Stack, LoadError> {
+    if terraform::is_terraform(path) {
+        let (document, warnings) = terraform::load(path, options)?;
+        let folder: Arc<Path> = Arc::from(terraform::module_dir(path).as_path());
+        let mut stack = template::build_stack(&document, &folder, options)?;
+        stack.warnings.splice(0..0, warnings);
+        return Ok(stack);
+    }
     let file: Arc<Path> = Arc::from(path);
     let start = SourceLocation::new(file.clone(), 1, 1);
     let bytes = std::fs::read(path).map_err(|e| {

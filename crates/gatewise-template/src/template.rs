@@ -60,7 +60,9 @@ pub fn build_stack(
         .map(|g| section(g, "HttpApi"))
         .transpose()?
         .flatten();
+    // A Terraform configuration is a folder; a template is a file in one.
     let template_dir = match file.parent() {
+        _ if file.is_dir() => file.as_ref(),
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };

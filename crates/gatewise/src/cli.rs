@@ -42,8 +42,9 @@ pub enum Command {
 /// Which template to read and how to resolve its parameters.
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
-    /// The SAM / CloudFormation template (YAML or JSON). Default: ./template.yaml, then
-    /// ./template.yml, then ./template.json.
+    /// The SAM / CloudFormation template (YAML or JSON), or a Terraform configuration: its
+    /// folder of .tf files (or one .tf file in it). Default: ./template.yaml, then
+    /// ./template.yml, then ./template.json, then the current folder when it has .tf files.
     #[arg(value_name = "TEMPLATE")]
     pub template: Option<PathBuf>,
 
@@ -64,6 +65,16 @@ pub struct TemplateArgs {
     /// The value of `AWS::StackName`.
     #[arg(long, value_name = "NAME")]
     pub stack_name: Option<String>,
+
+    /// Terraform: a variable's value, `NAME=VALUE` (a list or map in HCL syntax, e.g.
+    /// `ids=["a","b"]`); repeat for several. Wins over --var-file, `*.auto.tfvars`,
+    /// `terraform.tfvars` and `TF_VAR_NAME`.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+
+    /// Terraform: a `.tfvars` file of variable values; repeat for several (later files win).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
 }
 
 /// What `serve` and `routes` load: the template, the APIs to serve, and whether functions

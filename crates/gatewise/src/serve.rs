@@ -12,7 +12,7 @@ use std::sync::Arc;
 use gatewise_gateway::{Gateway, GatewayOptions, RouteTable};
 use gatewise_lambda::{FunctionHost, HostOptions, WarmPolicy};
 use gatewise_model::Stack;
-use gatewise_template::LoadOptions;
+use gatewise_template::{LoadOptions, TerraformVariable};
 
 use crate::cli::{ServeArgs, StackArgs, TemplateArgs, Warm};
 use crate::env_vars::{parse_parameter_overrides, read_env_vars};
@@ -128,12 +128,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
 
 fn load_stack(args: &StackArgs) -> Result<Stack, String> {
     let path = template_path(&args.template)?;
-    let options = LoadOptions {
-        parameter_overrides: parse_parameter_overrides(&args.template.parameter_overrides)
-            .map_err(|e| format!("error: {e}"))?,
-        stack_name: args.template.stack_name.clone(),
-        stub_functions: args.stub_functions,
-    };
+    let options = load_options(&args.template, args.stub_functions)?;
     let mut stack = gatewise_template::load(&path, &options)
         .map_err(|e| format!("{}: error: {}", e.location, e.message))?;
     for warning in &stack.warnings {
@@ -141,6 +136,37 @@ fn load_stack(args: &StackArgs) -> Result<Stack, String> {
     }
     select_apis(&mut stack, &args.apis)?;
     Ok(stack)
+}
+
+/// What the command line adds to the template: parameter overrides, the stack name, Terraform
+/// variables (`--var-file`s first, then `--var`s, so a `--var` wins).
+pub(crate) fn load_options(
+    args: &TemplateArgs,
+    stub_functions: bool,
+) -> Result<LoadOptions, String> {
+    let mut terraform_variables: Vec<TerraformVariable> = args
+        .var_files
+        .iter()
+        .map(|f| TerraformVariable::File(f.clone()))
+        .collect();
+    for var in &args.vars {
+        let Some((name, value)) = var.split_once('=') else {
+            return Err(format!(
+                "error: --var {var}: expected NAME=VALUE, e.g. --var stage=dev"
+            ));
+        };
+        terraform_variables.push(TerraformVariable::Value {
+            name: name.trim().to_owned(),
+            value: value.to_owned(),
+        });
+    }
+    Ok(LoadOptions {
+        parameter_overrides: parse_parameter_overrides(&args.parameter_overrides)
+            .map_err(|e| format!("error: {e}"))?,
+        stack_name: args.stack_name.clone(),
+        stub_functions,
+        terraform_variables,
+    })
 }
 
 /// Keeps only the APIs (REST or HTTP) named with `--api`; all of them when none is named.
@@ -198,18 +224,26 @@ pub(crate) fn template_path(args: &TemplateArgs) -> Result<PathBuf, String> {
     if let Some(path) = args.template.as_ref().or(args.template_flag.as_ref()) {
         return Ok(path.clone());
     }
-    DEFAULT_TEMPLATES
+    if let Some(found) = DEFAULT_TEMPLATES
         .iter()
         .map(Path::new)
         .find(|p| p.is_file())
-        .map(Path::to_path_buf)
-        .ok_or_else(|| {
-            format!(
-                "error: no template given and none of {} in the current directory; \
-                 pass one, e.g. `gatewise serve path/to/template.yaml`",
-                DEFAULT_TEMPLATES.join(", ")
-            )
-        })
+    {
+        return Ok(found.to_path_buf());
+    }
+    let has_terraform = std::fs::read_dir(".").is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.path().extension().is_some_and(|x| x == "tf"))
+    });
+    if has_terraform {
+        return Ok(PathBuf::from("."));
+    }
+    Err(format!(
+        "error: no template given, none of {} and no .tf files in the current directory; \
+         pass one, e.g. `gatewise serve path/to/template.yaml` or `gatewise serve infra/`",
+        DEFAULT_TEMPLATES.join(", ")
+    ))
 }
 
 fn listen_error(address: SocketAddr, e: &std::io::Error) -> String {

@@ -158,9 +158,26 @@ async fn scenario_2_api_key_given_on_the_command_line_is_accepted() {
 #[tokio::test]
 async fn scenario_3_greedy_cors_resource_and_gateway_responses() {
     let s = serve_scenario("3-cfn-greedy-cors", &[]);
+    scenario_3_table(&s).await;
+}
 
+/// Scenario 3 as in the situation: written in Terraform (`aws_api_gateway_*` resources, an
+/// `archive_file` function). The same six rows, and the explanations point into the `.tf` files.
+#[tokio::test]
+async fn scenario_3_from_terraform_greedy_cors_resource_and_gateway_responses() {
+    let s = serve_scenario("3-terraform-greedy-cors", &[]);
+    scenario_3_table(&s).await;
+    let line = explanation(&s, "POST /items/42");
+    assert!(
+        line.contains("main.tf:"),
+        "the explanation names the .tf location: {line}"
+    );
+}
+
+/// The six rows of scenario 3's table.
+async fn scenario_3_table(s: &Server) {
     // Row 1: the {cors+} MOCK answers the preflight for /items/42.
-    let options = preflight(&s, "/items/42", "POST", "content-type").await;
+    let options = preflight(s, "/items/42", "POST", "content-type").await;
     assert_eq!(options.status(), 200);
     assert_eq!(header(&options, "access-control-allow-origin"), Some("*"));
     assert_eq!(
@@ -171,38 +188,38 @@ async fn scenario_3_greedy_cors_resource_and_gateway_responses() {
         header(&options, "access-control-allow-methods"),
         Some("GET, POST")
     );
-    assert_not_explained(&s, "POST /items/42");
+    assert_not_explained(s, "POST /items/42");
 
     // Row 2: the proxy function returns its own header.
-    let post = post_json(&s, "/items/42", "{}").await;
+    let post = post_json(s, "/items/42", "{}").await;
     assert_eq!(post.status(), 200);
     assert_eq!(header(&post, "access-control-allow-origin"), Some("*"));
 
     // Row 3: a missing route gets DEFAULT_4XX's header (3.5) and the default template (3.4).
-    let missing = get_from_page(&s, "/missing/route", &[]).await;
+    let missing = get_from_page(s, "/missing/route", &[]).await;
     assert_eq!(missing.status(), 403);
     assert_eq!(header(&missing, "access-control-allow-origin"), Some("*"));
     assert_eq!(
         missing.text().await.unwrap(),
         r#"{"message":"Missing Authentication Token"}"#
     );
-    assert_not_explained(&s, "GET /missing/route");
+    assert_not_explained(s, "GET /missing/route");
 
     // Row 4: a crashing function gets DEFAULT_5XX's header.
-    let crashed = post_json(&s, "/items/crash", "{}").await;
+    let crashed = post_json(s, "/items/crash", "{}").await;
     assert_eq!(crashed.status(), 502);
     assert_eq!(header(&crashed, "access-control-allow-origin"), Some("*"));
 
     // Row 5: asking for a header the MOCK does not allow → 200, but the browser blocks.
-    let auth = preflight(&s, "/items/42", "POST", "authorization,content-type").await;
+    let auth = preflight(s, "/items/42", "POST", "authorization,content-type").await;
     assert_eq!(auth.status(), 200);
-    let line = explanation(&s, "POST /items/42");
+    let line = explanation(s, "POST /items/42");
     assert!(line.contains("authorization"), "{line}");
 
     // Row 6: the root has no OPTIONS ({cors+} needs a segment) → 403, blocked.
-    let root = preflight(&s, "/", "POST", "content-type").await;
+    let root = preflight(s, "/", "POST", "content-type").await;
     assert_eq!(root.status(), 403);
-    explanation(&s, "POST /");
+    explanation(s, "POST /");
 }
 
 #[tokio::test]

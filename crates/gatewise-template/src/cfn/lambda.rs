@@ -46,11 +46,16 @@ fn runnable(
     template_dir: &Path,
 ) -> Result<Function, LoadError> {
     let props = props.clone();
+    let metadata = resource.get("Metadata").and_then(Node::as_map);
+    // The Terraform reader says in Terraform's words why the code is not here.
+    if let Some(why) = metadata.and_then(|m| m.get(crate::terraform::NO_LOCAL_CODE)) {
+        return Err(LoadError::new(
+            why.location.clone(),
+            why.as_str().unwrap_or_default().to_owned(),
+        ));
+    }
     refuse_image(resolver, &props, logical_id)?;
-    let asset = resource
-        .get("Metadata")
-        .and_then(Node::as_map)
-        .and_then(|m| m.get("aws:asset:path"));
+    let asset = metadata.and_then(|m| m.get("aws:asset:path"));
     let code_node = resolver.property(&props, "Code")?;
     let inline = code_node
         .as_ref()

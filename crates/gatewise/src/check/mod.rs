@@ -11,11 +11,10 @@ use std::process::ExitCode;
 
 use gatewise_check::matrix::{self, MatrixRow};
 use gatewise_check::{Counts, Finding, Sources};
-use gatewise_template::{DEPLOY_ERROR_INVALID_MAPPING_EXPRESSION, LoadOptions};
+use gatewise_template::DEPLOY_ERROR_INVALID_MAPPING_EXPRESSION;
 
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::env_vars::parse_parameter_overrides;
-use crate::serve::{select_apis, template_path};
+use crate::serve::{load_options, select_apis, template_path};
 
 /// No errors (warnings and notes may remain).
 const EXIT_CLEAN: u8 = 0;
@@ -38,16 +37,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Ok(path) => path,
         Err(message) => return fail(&message),
     };
-    let overrides = match parse_parameter_overrides(&args.template.parameter_overrides) {
-        Ok(overrides) => overrides,
-        Err(e) => return fail(&format!("error: {e}")),
-    };
-    let options = LoadOptions {
-        parameter_overrides: overrides,
-        stack_name: args.template.stack_name.clone(),
-        // Check judges the gateway's configuration, not the code: code that is not built yet
-        // must not stop it (the handler rule says when it could not look).
-        stub_functions: true,
+    // Check judges the gateway's configuration, not the code: code that is not built yet
+    // must not stop it (the handler rule says when it could not look).
+    let options = match load_options(&args.template, true) {
+        Ok(options) => options,
+        Err(message) => return fail(&message),
     };
     let mut stack = match gatewise_template::load(&path, &options) {
         Ok(stack) => stack,

@@ -365,7 +365,14 @@ pub async fn echo(server: &Server, method: reqwest::Method, path: &str) -> serde
 /// Serves `fixtures/scenarios/<name>/template.yaml` (copied, so code paths stay private).
 pub fn serve_scenario(name: &str, extra: &[&str]) -> Running {
     let dir = copy_fixture(&format!("scenarios/{name}"));
-    let server = Server::start(&dir.path().join("template.yaml"), extra);
+    // A Terraform scenario is served as its folder.
+    let template = dir.path().join("template.yaml");
+    let target = if template.is_file() {
+        template
+    } else {
+        dir.path().to_path_buf()
+    };
+    let server = Server::start(&target, extra);
     Running { server, dir }
 }
 

@@ -1,0 +1,224 @@
+//! `aws_lambda_function` → `AWS::Lambda::Function`, with its code found on this machine.
+//!
+//! Terraform functions name a zip (`filename`, usually `data.archive_file.x.output_path`, or
+//! `s3_bucket`/`s3_key` of an `aws_s3_object` whose `source` is that zip). gatewise runs from
+//! source: the zip is traced back to the `archive_file`'s `source_dir` (or the folder of its
+//! `source_file`), so no build step or zip is needed and a code change reloads.
+
+use std::path::{Path, PathBuf};
+
+use gatewise_model::SourceLocation;
+
+use super::{Translator, argument, copy, text_argument};
+use crate::LoadError;
+use crate::document::value::{Map, Node, Value as NodeValue};
+use crate::terraform::configuration::{Instance, Mode, tidy};
+
+/// The metadata key that carries why a function's code is not on this machine, so the Lambda
+/// reader reports (or, with `--stub-functions`, stubs) it in Terraform's words.
+pub const NO_LOCAL_CODE: &str = "gatewise:no-local-code";
+
+/// Translates one function.
+pub fn function(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadError> {
+    let owner = &instance.address;
+    let mut props = Map::default();
+    copy(
+        &mut props,
+        &instance.body,
+        owner,
+        &[
+            ("function_name", "FunctionName"),
+            ("handler", "Handler"),
+            ("runtime", "Runtime"),
+            ("timeout", "Timeout"),
+            ("memory_size", "MemorySize"),
+            ("architectures", "Architectures"),
+            (
+                "reserved_concurrent_executions",
+                "ReservedConcurrentExecutions",
+            ),
+        ],
+    )?;
+    // The provider's -1 means "no reservation", CloudFormation's absence.
+    if props
+        .get("ReservedConcurrentExecutions")
+        .and_then(Node::scalar_text)
+        .is_some_and(|v| v.starts_with('-'))
+    {
+        props.remove("ReservedConcurrentExecutions");
+    }
+    if let Some(environment) = instance.body.block("environment") {
+        let mut env = Map::default();
+        copy(
+            &mut env,
+            &environment.body,
+            owner,
+            &[("variables", "Variables")],
+        )?;
+        if let Some(vars) = env.get("Variables").and_then(Node::as_map) {
+            for entry in vars.iter() {
+                if let Some(text) = entry.value.as_str()
+                    && (text.contains("<known after apply:") || text.contains("<unresolved"))
+                {
+                    t.warn(
+                        &entry.value.location,
+                        format!("{owner}: environment variable {} is \"{text}\" locally: its value exists only after `terraform apply`; set it with --env-vars if the function needs it", entry.key),
+                    );
+                }
+            }
+        }
+        props.set(
+            "Environment",
+            &environment.location,
+            Node::new(NodeValue::Map(env), environment.location.clone()),
+        );
+    }
+    if let Some((_, at)) = argument(instance, "layers")? {
+        t.warn(at, format!("{owner}: layers are not mounted at /opt yet; code that imports from a layer fails locally — vendor it into the function's folder for now"));
+    }
+    let mut metadata = Map::default();
+    match code(t, instance)? {
+        Ok((dir, at)) => {
+            metadata.set(
+                "aws:asset:path",
+                &at,
+                Node::string(dir.to_string_lossy(), at.clone()),
+            );
+        }
+        Err((why, at)) => {
+            if argument(instance, "image_uri")?.is_some() {
+                props.set("PackageType", &at, Node::string("Image", at.clone()));
+            }
+            metadata.set(NO_LOCAL_CODE, &at, Node::string(why, at.clone()));
+        }
+    }
+    t.add(instance, "AWS::Lambda::Function", props, Some(metadata));
+    Ok(())
+}
+
+type Located<T> = (T, SourceLocation);
+
+/// The folder the function runs from, or why there is none here.
+fn code(
+    t: &Translator<'_>,
+    instance: &Instance,
+) -> Result<Result<Located<PathBuf>, Located<String>>, LoadError> {
+    let owner = &instance.address;
+    let hint = if t.stub_functions {
+        ""
+    } else {
+        "; or start gatewise with --stub-functions to serve the API with this function stubbed"
+    };
+    if let Some((uri, at)) = text_argument(instance, "image_uri")? {
+        return Ok(Err((
+            format!("{owner} runs a container image ({uri}), which gatewise does not run{hint}"),
+            at,
+        )));
+    }
+    let (zip, at) = if let Some((filename, at)) = text_argument(instance, "filename")? {
+        (filename, at)
+    } else if let Some((key, at)) = text_argument(instance, "s3_key")? {
+        let bucket = text_argument(instance, "s3_bucket")?.map(|(b, _)| b);
+        match uploaded_archive(t, &key, bucket.as_deref())? {
+            Some(source) => (source, at),
+            None => {
+                return Ok(Err((
+                    format!(
+                        "{owner}: its code is the S3 object {key}, and no aws_s3_object in this configuration uploads it from a local file; point `filename` at a local zip from `data \"archive_file\"`{hint}"
+                    ),
+                    at,
+                )));
+            }
+        }
+    } else {
+        return Ok(Err((
+            format!("{owner} has no local code (no filename, s3_key or image_uri){hint}"),
+            instance.location.clone(),
+        )));
+    };
+    let root = &t.config.root_dir;
+    let wanted = tidy(Path::new(&zip));
+    for archive in t
+        .config
+        .instances
+        .iter()
+        .filter(|i| i.mode == Mode::Data && i.kind == "archive_file")
+    {
+        let Some((output, _)) = text_argument(archive, "output_path")? else {
+            continue;
+        };
+        if tidy(Path::new(&output)) != wanted {
+            continue;
+        }
+        if let Some((dir, dir_at)) = text_argument(archive, "source_dir")? {
+            let full = root.join(&dir);
+            if full.is_dir() {
+                return Ok(Ok((full, dir_at)));
+            }
+            return Ok(Err((
+                format!(
+                    "{owner}: its code comes from {} (source_dir '{dir}' of {}), which does not exist{hint}",
+                    full.display(),
+                    archive.address
+                ),
+                dir_at,
+            )));
+        }
+        if let Some((file, file_at)) = text_argument(archive, "source_file")? {
+            let full = root.join(&file);
+            if let (true, Some(dir)) = (full.is_file(), full.parent()) {
+                return Ok(Ok((dir.to_path_buf(), file_at)));
+            }
+            return Ok(Err((
+                format!(
+                    "{owner}: its code is {} (source_file '{file}' of {}), which does not exist{hint}",
+                    full.display(),
+                    archive.address
+                ),
+                file_at,
+            )));
+        }
+        return Ok(Err((
+            format!(
+                "{owner}: {} builds its zip from inline `source` blocks, which gatewise does not unpack yet{hint}",
+                archive.address
+            ),
+            archive.location.clone(),
+        )));
+    }
+    let full = root.join(&zip);
+    let problem = if full.is_file() {
+        "is a zip that no `data \"archive_file\"` of this configuration builds; gatewise runs code from a folder — build the zip with archive_file from the source folder, or unzip it and point archive_file's source_dir at that folder".to_owned()
+    } else {
+        format!(
+            "does not exist (looked in {}); build it first, or build it with `data \"archive_file\"` from the source folder",
+            full.display()
+        )
+    };
+    Ok(Err((
+        format!("{owner}: filename '{zip}' {problem}{hint}"),
+        at,
+    )))
+}
+
+/// The local file an `aws_s3_object` (or the older `aws_s3_bucket_object`) uploads as `key`.
+fn uploaded_archive(
+    t: &Translator<'_>,
+    key: &str,
+    bucket: Option<&str>,
+) -> Result<Option<String>, LoadError> {
+    for object in t.config.instances.iter().filter(|i| {
+        i.mode == Mode::Managed
+            && matches!(i.kind.as_str(), "aws_s3_object" | "aws_s3_bucket_object")
+    }) {
+        let same_key = text_argument(object, "key")?.is_some_and(|(k, _)| k == key);
+        let same_bucket = match (bucket, text_argument(object, "bucket")?) {
+            (Some(b), Some((ob, _))) => b == ob,
+            _ => true,
+        };
+        if same_key && same_bucket {
+            return Ok(text_argument(object, "source")?.map(|(s, _)| s));
+        }
+    }
+    Ok(None)
+}
