@@ -479,3 +479,19 @@ async fn crashes_and_init_failures_reach_the_default_response() {
         "`.*Bad.*` matches the init failure's message"
     );
 }
+
+/// `EMPTY_RESPONSE_TEMPLATE_PASSES_BODY_THROUGH`: `response_templates = {"application/json" =
+/// ""}` (common in Terraform) is no template; the function's output is the body.
+#[tokio::test]
+async fn an_empty_response_template_passes_the_body_through() {
+    let mut selected = response(None, "200", &[]);
+    selected.response_templates = templates(&[("application/json", "")]);
+    let mapping = IntegrationMapping {
+        responses: vec![selected],
+        ..IntegrationMapping::default()
+    };
+    let output = |_: &[u8]| Ok(Bytes::from_static(br#"{"views": 7}"#));
+    let answer = send(&gateway(mapping, output), get("/hello")).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(&answer.body[..], br#"{"views": 7}"#);
+}

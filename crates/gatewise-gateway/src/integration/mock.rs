@@ -44,6 +44,13 @@ const RESPONSE_HEADER_PREFIX: &str = "method.response.header.";
 /// Prefix of the mapping expressions that read the integration's (backend's) response.
 const INTEGRATION_RESPONSE_PREFIX: &str = "integration.response.";
 
+/// UNCONFIRMED: an integration response template that is the empty string (Terraform's common
+/// `response_templates = { "application/json" = "" }`) is treated as no template, so the
+/// integration's body passes through — LocalStack's choice (`if not template: return body`),
+/// and what deployed configurations written this way rely on. Tested by
+/// `an_empty_response_template_passes_the_body_through`.
+pub const EMPTY_RESPONSE_TEMPLATE_PASSES_BODY_THROUGH: bool = true;
+
 /// A non-proxy mapping prepared once, at startup: selection patterns compiled, request
 /// templates and the body template of each integration response parsed.
 #[derive(Debug)]
@@ -94,6 +101,9 @@ impl CompiledMock {
                     .iter()
                     .find(|(key, _)| key.eq_ignore_ascii_case(DEFAULT_CONTENT_TYPE))
                     .or_else(|| templates.first())?;
+                if template.text.is_empty() && EMPTY_RESPONSE_TEMPLATE_PASSES_BODY_THROUGH {
+                    return None;
+                }
                 Some(CompiledTemplate::new(
                     template,
                     content_type,

@@ -95,6 +95,8 @@ impl EvaluatedBody {
 /// The evaluated configuration: every instance in declaration order, and warnings.
 pub struct Configuration {
     pub root_dir: PathBuf,
+    /// The root folder as the user named it (for messages).
+    pub shown_root: PathBuf,
     pub instances: Vec<Instance>,
     pub warnings: Vec<Diagnostic>,
 }
@@ -131,6 +133,7 @@ pub fn evaluate(
         state.evaluate_module(&module, "", ".", inputs)?;
         Ok(Configuration {
             root_dir: root_dir.clone(),
+            shown_root: shown_dir.to_path_buf(),
             instances: state.instances,
             warnings: state.warnings,
         })
@@ -383,6 +386,13 @@ impl State {
             }
         }
 
+        // A module that is not on this machine is the first thing to say (before, say, a cycle
+        // Terraform would resolve at a finer grain than whole modules).
+        for item in module.items.values() {
+            if let Item::Module { name, declared } = item {
+                self.module_source(module, prefix, name, declared, &ctx)?;
+            }
+        }
         let order = evaluation_order(module, &depends)?;
         let mut locals = hcl::Map::new();
         let mut data: hcl::Map<String, Value> = hcl::Map::new();
@@ -499,7 +509,22 @@ impl State {
             Mode::Managed => format!("{prefix}{kind}.{name}"),
             Mode::Data => format!("{prefix}data.{kind}.{name}"),
         };
-        let repetition = repetition(&declared.block.body, file, ctx, &base)?;
+        let repetition = match repetition(&declared.block.body, file, ctx, &base) {
+            Ok(r) => r,
+            // A resource gatewise does not read cannot stop the API from loading: Terraform
+            // knows its count after apply; here it has no instances.
+            Err(e) if mode == Mode::Data || !super::resource_types::is_part_of_the_api(kind) => {
+                self.warn(
+                    e.location.clone(),
+                    format!(
+                        "{}; {base} is not served, so gatewise goes on without it",
+                        e.message
+                    ),
+                );
+                Repetition::none()
+            }
+            Err(e) => return Err(e),
+        };
         let mut values = Vec::new();
         for instance in &repetition.instances {
             instance.declare(ctx);
@@ -529,14 +554,16 @@ impl State {
         Ok(repetition.collect(values))
     }
 
-    fn evaluate_module_call(
-        &mut self,
+    /// Where the code of module call `name` is: a local folder, or one `terraform init`
+    /// downloaded (an error saying to run it otherwise), and where its `source` is written.
+    fn module_source(
+        &self,
         module: &Module,
         prefix: &str,
         name: &str,
         declared: &Declared,
-        ctx: &mut Context<'_>,
-    ) -> Result<Value, LoadError> {
+        ctx: &Context<'_>,
+    ) -> Result<(PathBuf, PathBuf, SourceLocation), LoadError> {
         let file = &module.files[declared.file];
         let Some(source_attribute) = declared.block.body.get_attribute("source") else {
             return Err(LoadError::new(
@@ -577,6 +604,20 @@ impl State {
                 }
             }
         };
+        Ok((child_dir, child_shown, source_at))
+    }
+
+    fn evaluate_module_call(
+        &mut self,
+        module: &Module,
+        prefix: &str,
+        name: &str,
+        declared: &Declared,
+        ctx: &mut Context<'_>,
+    ) -> Result<Value, LoadError> {
+        let file = &module.files[declared.file];
+        let (child_dir, child_shown, source_at) =
+            self.module_source(module, prefix, name, declared, ctx)?;
         self.module_depth += 1;
         if self.module_depth > MAX_MODULE_DEPTH {
             return Err(LoadError::new(
@@ -836,6 +877,14 @@ impl InstanceKey {
 }
 
 impl Repetition {
+    /// No instances (of a `for_each` whose collection is not known here).
+    fn none() -> Self {
+        Self {
+            kind: RepetitionKind::ForEach,
+            instances: Vec::new(),
+        }
+    }
+
     fn clear(ctx: &mut Context<'_>) {
         ctx.declare_var("count", Value::Null);
         ctx.declare_var("each", Value::Null);

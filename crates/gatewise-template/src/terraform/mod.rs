@@ -4,6 +4,7 @@
 //! works unchanged for Terraform.
 //!
 //! The steps, each in its own module (lowest first):
+//! - [`resource_types`]: which resource types gatewise reads;
 //! - [`source`]: the folder's `.tf` files parsed with hcl-edit, spans kept for `main.tf:42:7`;
 //! - [`functions`]: the Terraform functions configurations call; [`expression`]: one
 //!   expression's references and value;
@@ -17,6 +18,7 @@ mod computed;
 mod configuration;
 mod expression;
 mod functions;
+mod resource_types;
 mod source;
 mod translate;
 mod variables;

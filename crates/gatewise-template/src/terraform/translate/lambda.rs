@@ -137,6 +137,7 @@ fn code(
         )));
     };
     let root = &t.config.root_dir;
+    let shown = |path: &str| tidy(&t.config.shown_root.join(path)).display().to_string();
     let wanted = tidy(Path::new(&zip));
     for archive in t
         .config
@@ -158,7 +159,7 @@ fn code(
             return Ok(Err((
                 format!(
                     "{owner}: its code comes from {} (source_dir '{dir}' of {}), which does not exist{hint}",
-                    full.display(),
+                    shown(&dir),
                     archive.address
                 ),
                 dir_at,
@@ -172,7 +173,7 @@ fn code(
             return Ok(Err((
                 format!(
                     "{owner}: its code is {} (source_file '{file}' of {}), which does not exist{hint}",
-                    full.display(),
+                    shown(&file),
                     archive.address
                 ),
                 file_at,
@@ -192,7 +193,7 @@ fn code(
     } else {
         format!(
             "does not exist (looked in {}); build it first, or build it with `data \"archive_file\"` from the source folder",
-            full.display()
+            shown(&zip)
         )
     };
     Ok(Err((

@@ -20,38 +20,9 @@ use gatewise_model::{Diagnostic, SourceLocation};
 use hcl::Value;
 
 use super::configuration::{Argument, Configuration, EvaluatedBody, Instance, Mode};
+use super::resource_types;
 use crate::LoadError;
 use crate::document::value::{Map, Node, Value as NodeValue, map_node};
-
-/// The resource types gatewise serves or reads (everything else is listed once as not
-/// served).
-const READ_TYPES: &[&str] = &[
-    "aws_lambda_function",
-    "aws_lambda_layer_version",
-    "aws_api_gateway_rest_api",
-    "aws_api_gateway_resource",
-    "aws_api_gateway_method",
-    "aws_api_gateway_integration",
-    "aws_api_gateway_method_response",
-    "aws_api_gateway_integration_response",
-    "aws_api_gateway_gateway_response",
-    "aws_api_gateway_authorizer",
-    "aws_api_gateway_api_key",
-    "aws_api_gateway_usage_plan",
-    "aws_api_gateway_usage_plan_key",
-    "aws_api_gateway_deployment",
-    "aws_api_gateway_stage",
-    "aws_api_gateway_request_validator",
-    "aws_api_gateway_model",
-    "aws_apigatewayv2_api",
-    "aws_apigatewayv2_route",
-    "aws_apigatewayv2_integration",
-    "aws_apigatewayv2_authorizer",
-    "aws_apigatewayv2_stage",
-    // Read to find function code (`s3_key` → the uploaded archive).
-    "aws_s3_object",
-    "aws_s3_bucket_object",
-];
 
 /// Translates `config` into a `{"Resources": …}` document.
 pub fn translate(
@@ -94,15 +65,24 @@ pub fn translate(
     let not_served: Vec<&Instance> = config
         .instances
         .iter()
-        .filter(|i| i.mode == Mode::Managed && !READ_TYPES.contains(&i.kind.as_str()))
+        .filter(|i| i.mode == Mode::Managed && !resource_types::is_read(&i.kind))
         .collect();
     if let Some(first) = not_served.first() {
-        let names: Vec<&str> = not_served.iter().map(|i| i.address.as_str()).collect();
+        const SHOWN: usize = 8;
+        let mut names: Vec<&str> = not_served
+            .iter()
+            .take(SHOWN)
+            .map(|i| i.address.as_str())
+            .collect();
+        let more = format!("and {} more", not_served.len().saturating_sub(SHOWN));
+        if not_served.len() > SHOWN {
+            names.push(&more);
+        }
         t.warnings.push(Diagnostic {
             location: first.location.clone(),
             message: format!(
                 "{} resource(s) not served locally (they configure AWS around the API, not the API): {}",
-                names.len(),
+                not_served.len(),
                 names.join(", ")
             ),
         });

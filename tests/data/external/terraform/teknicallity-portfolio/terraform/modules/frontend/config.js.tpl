@@ -1,0 +1,3 @@
+window.AppConfig = {
+  apiUrl: "${api_url}"
+};

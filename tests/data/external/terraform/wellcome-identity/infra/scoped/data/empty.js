@@ -1,0 +1,3 @@
+function noop() {
+  // This is an empty database action script set by Terraform
+}

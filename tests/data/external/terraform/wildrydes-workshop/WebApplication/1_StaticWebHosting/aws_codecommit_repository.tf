@@ -1,0 +1,3 @@
+resource "aws_codecommit_repository" "this" {
+  repository_name = "wildrydes-site"
+}

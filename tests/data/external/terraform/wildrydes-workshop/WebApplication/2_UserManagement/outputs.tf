@@ -1,0 +1,3 @@
+output "arn" {
+  value = aws_cognito_user_pool.this.arn
+}

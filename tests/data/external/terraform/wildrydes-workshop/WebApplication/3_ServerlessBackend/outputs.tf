@@ -1,0 +1,3 @@
+output "invoke_arn" {
+  value = aws_lambda_function.this.invoke_arn
+}

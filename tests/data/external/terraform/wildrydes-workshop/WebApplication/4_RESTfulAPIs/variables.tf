@@ -1,0 +1,4 @@
+variable "provider_arns" {
+  type = list(any)
+}
+variable "invoke_arn" {}
