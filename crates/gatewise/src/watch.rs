@@ -174,11 +174,15 @@ impl WatchPlan {
                 roots.push((dir.clone(), RecursiveMode::Recursive));
             }
         }
-        // The folder, not the file: an editor's atomic save replaces the file's inode.
-        if let Some(parent) = template.as_deref().and_then(Path::parent)
-            && !roots.iter().any(|(root, _)| parent.starts_with(root))
+        // The folder, not the file: an editor's atomic save replaces the file's inode. A
+        // Terraform configuration is a folder already.
+        let template_folder = template
+            .as_deref()
+            .and_then(|t| if t.is_dir() { Some(t) } else { t.parent() });
+        if let Some(folder) = template_folder
+            && !roots.iter().any(|(root, _)| folder.starts_with(root))
         {
-            roots.push((parent.to_path_buf(), RecursiveMode::NonRecursive));
+            roots.push((folder.to_path_buf(), RecursiveMode::NonRecursive));
         }
         WatchPlan {
             folders,
@@ -186,6 +190,14 @@ impl WatchPlan {
             template_shown: stack.template_path.clone(),
             roots,
         }
+    }
+
+    /// A `.tf` or `.tfvars` file directly in the Terraform folder being served.
+    fn is_terraform_source(&self, path: &Path) -> bool {
+        self.template.as_deref().is_some_and(|folder| {
+            path.parent() == Some(folder)
+                && path.extension().is_some_and(|e| e == "tf" || e == "tfvars")
+        })
     }
 
     fn classify<'e>(&self, events: impl IntoIterator<Item = &'e notify::Event>) -> Changes {
@@ -202,7 +214,7 @@ impl WatchPlan {
                 continue;
             }
             for path in &event.paths {
-                if self.template.as_ref() == Some(path) {
+                if self.template.as_ref() == Some(path) || self.is_terraform_source(path) {
                     changes.template = true;
                     continue;
                 }
@@ -359,6 +371,44 @@ mod tests {
         );
         let changes = plan.classify([&write(root.join("app.js"))]);
         assert_eq!(changes.functions, BTreeSet::from([0]));
+    }
+
+    #[test]
+    fn a_terraform_folder_is_watched_for_tf_and_tfvars_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        let stack = Stack {
+            template_path: dir.path().into(),
+            functions: vec![function(FunctionCode::Directory(dir.path().join("src")))],
+            ..Stack::default()
+        };
+        let plan = WatchPlan::new(&stack);
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        assert_eq!(
+            plan.roots,
+            vec![
+                (root.join("src"), RecursiveMode::Recursive),
+                (root.clone(), RecursiveMode::NonRecursive),
+            ]
+        );
+        let cases: [(PathBuf, &[FunctionIndex], bool); 4] = [
+            (root.join("main.tf"), &[], true),
+            (root.join("terraform.tfvars"), &[], true),
+            (root.join("README.md"), &[], false),
+            (root.join("src/index.js"), &[0], false),
+        ];
+        for (path, functions, template) in cases {
+            let changes = plan.classify([&write(path.clone())]);
+            assert_eq!(
+                changes,
+                Changes {
+                    functions: functions.iter().copied().collect(),
+                    template
+                },
+                "{}",
+                path.display()
+            );
+        }
     }
 
     #[test]

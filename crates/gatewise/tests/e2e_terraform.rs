@@ -480,3 +480,25 @@ fn registry_modules_without_terraform_init_are_a_located_error() {
         );
     }
 }
+
+/// `gatewise check` reads Terraform too: scenario 3 with `api_key_required` on the OPTIONS
+/// method is the rest-preflight-api-key finding, pointed at the `.tf` line (rule 9.2).
+#[test]
+fn check_finds_cors_mistakes_in_terraform_at_their_tf_line() {
+    let dir = copy_fixture("scenarios/3-terraform-greedy-cors");
+    let (code, stdout, stderr) = run_gatewise(&["check", "."], dir.path());
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let main = dir.path().join("main.tf");
+    let text = std::fs::read_to_string(&main).unwrap().replacen(
+        "  http_method   = \"OPTIONS\"\n  authorization = \"NONE\"\n",
+        "  http_method   = \"OPTIONS\"\n  authorization = \"NONE\"\n  api_key_required = true\n",
+        1,
+    );
+    std::fs::write(&main, text).unwrap();
+    let (code, stdout, _) = run_gatewise(&["check", "."], dir.path());
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("main.tf:20:3: error[rest-preflight-api-key]"),
+        "{stdout}"
+    );
+}

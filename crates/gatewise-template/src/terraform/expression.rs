@@ -127,11 +127,31 @@ pub fn evaluate(expr: &EditExpression, ctx: &Context<'_>) -> Result<Value, Strin
 }
 
 fn describe(error: &hcl::eval::Error) -> String {
-    match error.kind() {
-        hcl::eval::ErrorKind::UndefinedVar(name) => format!(
+    let root = match error.expr() {
+        Some(hcl::Expression::Traversal(t)) => match &t.expr {
+            hcl::Expression::Variable(v) => Some(v.as_str()),
+            _ => None,
+        },
+        _ => None,
+    };
+    match (error.kind(), root) {
+        (hcl::eval::ErrorKind::UndefinedVar(name), _) => format!(
             "'{name}' is not defined here (a variable, local, resource or data source this configuration does not declare)"
         ),
-        _ => error.to_string(),
+        (hcl::eval::ErrorKind::NoSuchKey(key), Some("var")) => {
+            format!("var.{key} is not declared; add `variable \"{key}\" {{}}` to this module")
+        }
+        (hcl::eval::ErrorKind::NoSuchKey(key), Some("local")) => {
+            format!("local.{key} is not declared in a `locals` block of this module")
+        }
+        _ => {
+            // hcl-rs appends the whole expression; a multi-line one buries the reason.
+            let text = error.to_string();
+            match text.split_once(" in expression `") {
+                Some((reason, expr)) if expr.contains('\n') => reason.to_owned(),
+                _ => text,
+            }
+        }
     }
 }
 

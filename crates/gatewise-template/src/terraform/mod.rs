@@ -58,3 +58,5 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<(Node, Vec<Diagnostic>
     all.append(&mut warnings);
     Ok((document, all))
 }
+#[cfg(test)]
+mod tests;
