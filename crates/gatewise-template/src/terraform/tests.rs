@@ -70,7 +70,8 @@ fn variables_take_the_highest_source() {
         name: name.into(),
         value: value.into(),
     };
-    let cases: Vec<(&[(&str, &str)], Vec<TerraformVariable>, &str)> = vec![
+    type Files = &'static [(&'static str, &'static str)];
+    let cases: Vec<(Files, Vec<TerraformVariable>, &str)> = vec![
         (&[], vec![], "default"),
         (
             &[("terraform.tfvars", "greeting = \"tfvars\"\n")],
