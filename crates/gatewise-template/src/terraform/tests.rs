@@ -331,3 +331,35 @@ fn references_to_unknown_things_and_cycles_are_located_errors() {
         assert!(error.location.to_string().contains("main.tf:"), "{error}");
     }
 }
+
+#[test]
+fn dynamic_blocks_and_modules_from_terraform_init() {
+    // The HTTP API comes from a "registry" module that `terraform init` put in .terraform/modules;
+    // its CORS configuration is a `dynamic` block, as terraform-aws-modules writes it.
+    let module = "variable \"cors\" {\n  default = null\n}\nresource \"aws_apigatewayv2_api\" \"this\" {\n  name = \"m\"\n  protocol_type = \"HTTP\"\n  dynamic \"cors_configuration\" {\n    for_each = var.cors == null ? [] : [var.cors]\n    content {\n      allow_origins = cors_configuration.value.origins\n      allow_methods = [\"GET\"]\n    }\n  }\n}\n";
+    let root = "module \"api\" {\n  source = \"example/apigateway-v2/aws\"\n  version = \"~> 5.0\"\n  cors = { origins = [\"https://a.example\"] }\n}\n";
+    let manifest = r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"api","Source":"registry.terraform.io/example/apigateway-v2/aws","Version":"5.0.0","Dir":".terraform/modules/api"}]}"#;
+    let stack = load_files(
+        &[
+            ("main.tf", root),
+            (".terraform/modules/modules.json", manifest),
+            (".terraform/modules/api/main.tf", module),
+        ],
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let cors = stack.http_apis[0]
+        .cors
+        .as_ref()
+        .expect("CORS from the dynamic block");
+    assert_eq!(cors.allow_origins, ["https://a.example"]);
+    let without = load_files(&[("main.tf", root)], &LoadOptions::default()).unwrap_err();
+    assert!(
+        without.message.contains("run `terraform init`"),
+        "{without}"
+    );
+    assert!(
+        without.location.to_string().contains("main.tf:2:"),
+        "{without}"
+    );
+}
