@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use gatewise_model::pseudo::{ACCOUNT_ID, PARTITION, REGION, URL_SUFFIX};
 use hcl::Value;
 
-use super::configuration::Mode;
+use super::resource_types::Mode;
 use crate::ids;
 use crate::openapi::lambda_invocation_uri;
 

@@ -19,15 +19,9 @@ use indexmap::IndexMap;
 use super::computed::{self, Ids};
 use super::expression::{self, Reference};
 use super::functions;
-use super::source::{self, SourceFile};
+use super::resource_types::Mode;
+use super::source::{self, Declared, SourceFile};
 use crate::{LoadError, LoadOptions};
-
-/// Whether a block is a `resource` or a `data` source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Managed,
-    Data,
-}
 
 /// One resource or data-source instance with its evaluated arguments.
 #[derive(Debug, Clone)]
@@ -148,13 +142,6 @@ pub struct Module {
     pub variables: IndexMap<String, Declared>,
     items: IndexMap<String, Item>,
     outputs: Vec<Declared>,
-}
-
-/// A declaration and the file it is in.
-pub struct Declared {
-    pub file: usize,
-    pub block: Block,
-    pub location: SourceLocation,
 }
 
 /// Something with a value others can refer to.
@@ -658,7 +645,12 @@ impl State {
                 })?;
                 inputs.insert(key.to_owned(), value);
             }
-            let inputs = super::variables::module_values(&child, inputs, name, &declared.location)?;
+            let inputs = super::variables::module_values(
+                &child.variables,
+                inputs,
+                name,
+                &declared.location,
+            )?;
             let child_prefix = format!("{prefix}module.{name}{}.", instance.suffix());
             let path_module = tidy(&module_relative(&child.dir, &self.root_dir))
                 .to_string_lossy()

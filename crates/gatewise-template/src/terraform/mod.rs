@@ -4,7 +4,7 @@
 //! works unchanged for Terraform.
 //!
 //! The steps, each in its own module (lowest first):
-//! - [`resource_types`]: which resource types gatewise reads;
+//! - [`resource_types`]: resource or data block, and which resource types gatewise reads;
 //! - [`source`]: the folder's `.tf` files parsed with hcl-edit, spans kept for `main.tf:42:7`;
 //! - [`functions`]: the Terraform functions configurations call; [`expression`]: one
 //!   expression's references and value;

@@ -1,5 +1,6 @@
-//! Which Terraform resource types gatewise reads; the others configure AWS around the API
-//! (IAM, logs, buckets, permissions) and are listed once as not served.
+//! Kinds of Terraform blocks: `resource` or `data`, and which resource types gatewise reads —
+//! the others configure AWS around the API (IAM, logs, buckets, permissions) and are listed
+//! once as not served.
 
 /// The resource types gatewise serves or reads (everything else is listed once as not
 /// served).
@@ -42,4 +43,11 @@ pub fn is_part_of_the_api(kind: &str) -> bool {
     kind.starts_with("aws_api_gateway_")
         || kind.starts_with("aws_apigatewayv2_")
         || matches!(kind, "aws_lambda_function" | "aws_lambda_layer_version")
+}
+
+/// Whether a block is a `resource` or a `data` source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Managed,
+    Data,
 }

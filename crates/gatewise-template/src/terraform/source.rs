@@ -10,9 +10,16 @@ use std::sync::Arc;
 
 use gatewise_model::SourceLocation;
 use hcl::edit::Span;
-use hcl::edit::structure::Body;
+use hcl::edit::structure::{Block, Body};
 
 use crate::LoadError;
+
+/// A declaration and the file it is in.
+pub struct Declared {
+    pub file: usize,
+    pub block: Block,
+    pub location: SourceLocation,
+}
 
 /// The largest `.tf`, `.tfvars` or `templatefile` input gatewise reads: far above any real
 /// configuration, and low enough that a mistaken path (a log, an image) fails at once instead of

@@ -10,10 +10,9 @@ use hcl::Value;
 use hcl::eval::Context;
 use indexmap::IndexMap;
 
-use super::configuration::{Declared, Module};
 use super::expression;
 use super::functions;
-use super::source::SourceFile;
+use super::source::{Declared, SourceFile};
 use crate::{LoadError, LoadOptions, TerraformVariable};
 
 /// The values of the root module's variables.
@@ -88,12 +87,12 @@ pub fn root_values(
 
 /// The values of a child module's variables from the module block's arguments.
 pub fn module_values(
-    module: &Module,
+    declared: &IndexMap<String, Declared>,
     given: IndexMap<String, Value>,
     name: &str,
     call: &SourceLocation,
 ) -> Result<IndexMap<String, Value>, LoadError> {
-    resolve(&module.variables, given, |variable, declared| {
+    resolve(declared, given, |variable, declared| {
         LoadError::new(
             call.clone(),
             format!(

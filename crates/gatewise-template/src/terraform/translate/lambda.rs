@@ -12,7 +12,8 @@ use gatewise_model::SourceLocation;
 use super::{Translator, argument, copy, text_argument};
 use crate::LoadError;
 use crate::document::value::{Map, Node, Value as NodeValue};
-use crate::terraform::configuration::{Instance, Mode, tidy};
+use crate::terraform::configuration::{Instance, tidy};
+use crate::terraform::resource_types::Mode;
 
 /// The metadata key that carries why a function's code is not on this machine, so the Lambda
 /// reader reports (or, with `--stub-functions`, stubs) it in Terraform's words.

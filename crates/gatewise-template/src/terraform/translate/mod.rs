@@ -19,8 +19,9 @@ use std::collections::HashMap;
 use gatewise_model::{Diagnostic, SourceLocation};
 use hcl::Value;
 
-use super::configuration::{Argument, Configuration, EvaluatedBody, Instance, Mode};
+use super::configuration::{Argument, Configuration, EvaluatedBody, Instance};
 use super::resource_types;
+use super::resource_types::Mode;
 use crate::LoadError;
 use crate::document::value::{Map, Node, Value as NodeValue, map_node};
 

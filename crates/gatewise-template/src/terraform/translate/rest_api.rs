@@ -7,7 +7,8 @@
 use super::{Translator, argument, copy, node, openapi_body, text_argument};
 use crate::LoadError;
 use crate::document::value::{Map, Node, Value as NodeValue};
-use crate::terraform::configuration::{Instance, Mode};
+use crate::terraform::configuration::Instance;
+use crate::terraform::resource_types::Mode;
 
 const REST_API: &[&str] = &["aws_api_gateway_rest_api"];
 
