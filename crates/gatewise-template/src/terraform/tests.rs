@@ -363,3 +363,40 @@ fn dynamic_blocks_and_modules_from_terraform_init() {
         "{without}"
     );
 }
+
+#[test]
+fn a_prebuilt_zip_and_inline_sources_run_from_the_code_cache() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("dist/f.zip");
+    std::fs::create_dir_all(zip_path.parent().unwrap()).unwrap();
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    let options = zip::write::SimpleFileOptions::default().unix_permissions(0o755);
+    zip.start_file("index.js", options).unwrap();
+    zip.write_all(b"exports.handler = async () => ({});\n")
+        .unwrap();
+    zip.finish().unwrap();
+    let config = "resource \"aws_lambda_function\" \"f\" {\n  function_name = \"f\"\n  runtime = \"nodejs20.x\"\n  handler = \"index.handler\"\n  filename = \"dist/f.zip\"\n}\ndata \"archive_file\" \"inline\" {\n  type = \"zip\"\n  output_path = \"inline.zip\"\n  source {\n    filename = \"app.py\"\n    content = <<-PY\n      def handler(event, context):\n          return {}\n    PY\n  }\n}\nresource \"aws_lambda_function\" \"g\" {\n  function_name = \"g\"\n  runtime = \"python3.12\"\n  handler = \"app.handler\"\n  filename = data.archive_file.inline.output_path\n}\n";
+    std::fs::write(dir.path().join("main.tf"), config).unwrap();
+    let stack = load(dir.path(), &LoadOptions::default()).unwrap();
+    let code_dir = |i: usize| match &stack.functions[i].code {
+        gatewise_model::FunctionCode::Directory(d) => d.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(code_dir(0).join("index.js").is_file());
+    assert_eq!(
+        std::fs::read_to_string(code_dir(1).join("app.py")).unwrap(),
+        "def handler(event, context):\n    return {}\n"
+    );
+    // An entry that climbs out of the archive is refused.
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    zip.start_file("../evil.js", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(b"x").unwrap();
+    zip.finish().unwrap();
+    let error = load(dir.path(), &LoadOptions::default()).unwrap_err();
+    assert!(
+        error.message.contains("points outside the archive"),
+        "{error}"
+    );
+}

@@ -3,13 +3,17 @@
 //! Terraform functions name a zip (`filename`, usually `data.archive_file.x.output_path`, or
 //! `s3_bucket`/`s3_key` of an `aws_s3_object` whose `source` is that zip). gatewise runs from
 //! source: the zip is traced back to the `archive_file`'s `source_dir` (or the folder of its
-//! `source_file`), so no build step or zip is needed and a code change reloads.
+//! `source_file`), so no build step or zip is needed and a code change reloads. A zip built
+//! elsewhere, and an `archive_file` of inline `source` blocks, run from a copy written to the
+//! code cache ([`code_cache`]).
 
 use std::path::{Path, PathBuf};
 
 use gatewise_model::SourceLocation;
 
-use super::{Translator, argument, copy, text_argument};
+use hcl::Value;
+
+use super::{Translator, argument, code_cache, copy, text_argument};
 use crate::LoadError;
 use crate::document::value::{Map, Node, Value as NodeValue};
 use crate::terraform::configuration::{Instance, tidy};
@@ -180,23 +184,48 @@ fn code(
                 file_at,
             )));
         }
-        return Ok(Err((
-            format!(
-                "{owner}: {} builds its zip from inline `source` blocks, which gatewise does not unpack yet{hint}",
-                archive.address
-            ),
-            archive.location.clone(),
-        )));
+        let mut files = Vec::new();
+        for block in archive.body.blocks.iter().filter(|b| b.kind == "source") {
+            let content = super::body_argument(&block.body, &archive.address, "content")?;
+            let name = super::body_argument(&block.body, &archive.address, "filename")?;
+            if let (Some((Value::String(content), _)), Some((Value::String(name), _))) =
+                (content, name)
+            {
+                files.push((name.clone(), content.clone()));
+            }
+        }
+        if files.is_empty() {
+            return Ok(Err((
+                format!(
+                    "{owner}: {} has no source_dir, source_file or `source` blocks to build the function's code from{hint}",
+                    archive.address
+                ),
+                archive.location.clone(),
+            )));
+        }
+        return Ok(match code_cache::written(&files) {
+            Ok(dir) => Ok((dir, archive.location.clone())),
+            Err(e) => Err((
+                format!(
+                    "{owner}: the inline sources of {}: {e}{hint}",
+                    archive.address
+                ),
+                archive.location.clone(),
+            )),
+        });
     }
     let full = root.join(&zip);
-    let problem = if full.is_file() {
-        "is a zip that no `data \"archive_file\"` of this configuration builds; gatewise runs code from a folder — build the zip with archive_file from the source folder, or unzip it and point archive_file's source_dir at that folder".to_owned()
-    } else {
-        format!(
-            "does not exist (looked in {}); build it first, or build it with `data \"archive_file\"` from the source folder",
-            shown(&zip)
-        )
-    };
+    if full.is_file() {
+        // A zip built outside Terraform: run its extracted copy.
+        return Ok(match code_cache::extracted(&full) {
+            Ok(dir) => Ok((dir, at)),
+            Err(e) => Err((format!("{owner}: filename '{zip}': {e}{hint}"), at)),
+        });
+    }
+    let problem = format!(
+        "does not exist (looked in {}); build it first, or build it with `data \"archive_file\"` from the source folder",
+        shown(&zip)
+    );
     Ok(Err((
         format!("{owner}: filename '{zip}' {problem}{hint}"),
         at,

@@ -8,6 +8,7 @@
 //! (`rest_api_id`, `parent_id`, `integrations/<id>`…) are found by the synthesised id each
 //! evaluated to, and become `Ref` / `Fn::GetAtt`.
 
+mod code_cache;
 mod http_api;
 mod lambda;
 mod rest_api;
