@@ -132,6 +132,16 @@ impl LoadError {
 /// Errors say what is wrong, where, and what to do next; things that load but only AWS could
 /// resolve become [`Stack::warnings`].
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Stack, LoadError> {
+    // A project folder with a template in it means that template.
+    if path.is_dir()
+        && let Some(template) = ["template.yaml", "template.yml", "template.json"]
+            .iter()
+            .map(|name| path.join(name))
+            .find(|t| t.is_file())
+        && !terraform::has_tf_files(path)
+    {
+        return load(&template, options);
+    }
     if terraform::is_terraform(path) {
         let (document, warnings) = terraform::load(path, options)?;
         let folder: Arc<Path> = Arc::from(terraform::module_dir(path).as_path());

@@ -465,6 +465,45 @@ async fn wildrydes_workshop_modules_and_cognito_authorizer() {
     assert_eq!(unauthenticated.status(), 401);
 }
 
+/// aws-samples/serverless-patterns apigw-rest-api-http-integration-terraform: a REST API whose
+/// only method is an HTTP_PROXY integration on the root — listed, and answered 500 with a
+/// warning until HTTP integrations are served.
+#[test]
+fn serverless_patterns_rest_http_proxy_loads_and_lists_its_route() {
+    let dir = corpus("sp-rest-http-proxy");
+    let (code, stdout, stderr) = run_gatewise(&["routes", "."], dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("HTTP_PROXY integration (not served yet)"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("main.tf:") && stderr.contains("HTTP_PROXY"),
+        "{stderr}"
+    );
+}
+
+/// A project folder holding a template is that template; a missing `.tf` path is an error.
+#[test]
+fn folders_and_missing_paths_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    write(
+        &project.join("template.yaml"),
+        "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: nodejs20.x\n      Handler: index.handler\n      Code:\n        ZipFile: exports.handler = async () => ({})\n",
+    );
+    let (code, _, stderr) = run_gatewise(&["routes", "project"], dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run_gatewise(&["routes", "infra/main.tf"], dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with(
+            "infra/main.tf:1:1: error: cannot read the Terraform configuration: no such file"
+        ),
+        "{stderr}"
+    );
+}
+
 /// Registry and git modules need `terraform init`: a located error saying so, exit 2.
 #[test]
 fn registry_modules_without_terraform_init_are_a_located_error() {

@@ -49,8 +49,24 @@ pub fn module_dir(path: &Path) -> PathBuf {
     }
 }
 
+/// Whether the folder `dir` holds `.tf` files.
+pub fn has_tf_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.path().extension().is_some_and(|x| x == "tf"))
+    })
+}
+
 /// The configuration at `path` as a CloudFormation document, and the warnings found on the way.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<(Node, Vec<Diagnostic>), LoadError> {
+    if !path.exists() {
+        return Err(LoadError::new(
+            gatewise_model::SourceLocation::new(std::sync::Arc::from(path), 1, 1),
+            "cannot read the Terraform configuration: no such file or folder; check the path"
+                .to_owned(),
+        ));
+    }
     let dir = module_dir(path);
     let config = configuration::evaluate(&dir, &dir, options)?;
     let (document, mut warnings) = translate::translate(&config, options.stub_functions)?;

@@ -139,7 +139,7 @@ pub fn module_files(dir: &Path, at: &SourceLocation) -> Result<Vec<PathBuf>, Loa
         return Err(LoadError::new(
             at.clone(),
             format!(
-                "{} has no .tf files; point gatewise at the folder of your Terraform configuration",
+                "{} has no .tf files and no template.yaml; point gatewise at your template, or at the folder of your Terraform configuration",
                 dir.display()
             ),
         ));
