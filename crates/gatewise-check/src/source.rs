@@ -183,7 +183,7 @@ impl Sources {
     /// for a `provided` bootstrap — every file under the folder (dependencies skipped); or
     /// its inline code.
     pub fn handler_source(&self, function: &Function) -> HandlerSource {
-        if gatewise_template::is_stub(function) {
+        if function.is_stub() {
             return HandlerSource::Unavailable;
         }
         let (mentions, read) = match &function.code {

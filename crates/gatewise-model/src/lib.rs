@@ -103,11 +103,30 @@ pub struct Function {
 }
 
 impl Function {
+    /// Whether this is a `--stub-functions` stand-in rather than the template's own code, so
+    /// that route tables, explanations and `check` never judge the stub as the user's code.
+    pub fn is_stub(&self) -> bool {
+        matches!(&self.code, FunctionCode::Inline(source) if source == STUB_SOURCE)
+    }
+
+    /// What the route table says runs the function: its runtime, or `stub` for a stand-in.
+    pub fn runs_as(&self) -> String {
+        if self.is_stub() {
+            "stub".to_owned()
+        } else {
+            self.runtime.to_string()
+        }
+    }
+
     /// Default `Timeout` of a SAM function, in seconds.
     pub const DEFAULT_TIMEOUT_SECS: u64 = 3;
     /// Default `MemorySize` of a Lambda function, in MB.
     pub const DEFAULT_MEMORY_MB: u32 = 128;
 }
+
+/// The code of every `--stub-functions` stand-in (a Node.js handler): 200, JSON content type,
+/// body `{}`.
+pub const STUB_SOURCE: &str = "exports.handler = async () => ({\n  statusCode: 200,\n  headers: { \"Content-Type\": \"application/json\" },\n  body: \"{}\",\n});\n";
 
 /// Where a function's code lives.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -94,12 +94,6 @@ pub const INVALID_MAPPING_EXPRESSION: InvalidMappingExpression =
 /// that warning into its finding instead of re-validating the values.
 pub const DEPLOY_ERROR_INVALID_MAPPING_EXPRESSION: &str = "Invalid mapping expression specified";
 
-/// Whether `function` is a `--stub-functions` stand-in rather than the template's own code, so
-/// a rule reading handler source can say it could not look instead of judging the stub.
-pub fn is_stub(function: &gatewise_model::Function) -> bool {
-    matches!(&function.code, gatewise_model::FunctionCode::Inline(source) if source == crate::function::stub::STUB_SOURCE)
-}
-
 /// What an integer `Cors.MaxAge` (which SAM writes unquoted, e.g. `600`) means (spec §1.8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntegerMaxAge {

@@ -24,6 +24,11 @@ pub enum Producer<'a> {
         /// HTTP API without `CorsConfiguration`.
         rest_proxy: bool,
     },
+    /// A `--stub-functions` stand-in's response: it says nothing about the function's own code.
+    StubFunction {
+        name: &'a str,
+        location: &'a SourceLocation,
+    },
     /// A `MOCK` OPTIONS method's integration response.
     MockMethod {
         location: &'a SourceLocation,
@@ -224,7 +229,8 @@ enum Sender<'a> {
 impl Sender<'_> {
     fn of<'a>(producer: &Producer<'a>) -> Sender<'a> {
         match *producer {
-            Producer::Function { name, location, .. } => Sender::Function { name, location },
+            Producer::Function { name, location, .. }
+            | Producer::StubFunction { name, location } => Sender::Function { name, location },
             Producer::MockMethod {
                 generated_from_cors: Some(cors),
                 ..
@@ -363,6 +369,17 @@ fn default_response_type(status: u16) -> &'static str {
 fn cause_and_fix(route: &str, blocked: &Blocked, producer: &Producer<'_>) -> (String, String) {
     match *producer {
         Producer::HttpApi(ref http) => http_api::cause_and_fix(route, blocked, http),
+        Producer::StubFunction { name, location } => (
+            format!(
+                "function {name} ({location}) is a --stub-functions stand-in, which answers 200 \
+                 `{{}}` with no CORS headers; what the function's own code answers decides the \
+                 browser's verdict"
+            ),
+            format!(
+                "make function {name}'s code runnable here (the load warning at {location} says \
+                 why it is not) and try again"
+            ),
+        ),
         Producer::GatewayResponse {
             response_type,
             status,

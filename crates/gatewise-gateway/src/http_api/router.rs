@@ -277,7 +277,7 @@ fn target_label(
                      in gatewise's template loading)"
                 )));
             };
-            format!("function {} ({})", target.logical_id, target.runtime)
+            format!("function {} ({})", target.logical_id, target.runs_as())
         }
         HttpIntegration::NotServed { integration_type } => {
             format!("{integration_type} integration (not served yet)")

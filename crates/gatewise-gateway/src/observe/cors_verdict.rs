@@ -125,6 +125,10 @@ fn integration_response_explanation(
 /// The template-side description of who answered, for the explanation's cause and fix.
 fn producer<'a>(observed: &Observed<'_, 'a>) -> Option<Producer<'a>> {
     Some(match observed.source {
+        ResponseSource::Function { function } if function.is_stub() => Producer::StubFunction {
+            name: &function.logical_id,
+            location: &function.location,
+        },
         ResponseSource::Function { function } => Producer::Function {
             name: &function.logical_id,
             location: &function.location,

@@ -67,6 +67,16 @@ impl<'a> HttpSource<'a> {
     /// The explanation's description of who answered, `None` without an API to name.
     pub(crate) fn producer(&self, status: u16) -> Option<Producer<'a>> {
         let api = self.api?;
+        // Without a CORS configuration the function's headers decide; a stub's say nothing.
+        if let HttpAnswer::Function(function) = &self.answer
+            && function.is_stub()
+            && api.cors.is_none()
+        {
+            return Some(Producer::StubFunction {
+                name: &function.logical_id,
+                location: &function.location,
+            });
+        }
         let answer = match &self.answer {
             HttpAnswer::Function(function) => HttpApiAnswer::Function {
                 name: &function.logical_id,

@@ -197,7 +197,7 @@ fn route_target(
                     function: *function,
                     timeout: *timeout,
                 },
-                format!("function {} ({})", target.logical_id, target.runtime),
+                format!("function {} ({})", target.logical_id, target.runs_as()),
             )
         }
         Integration::Mock(mock) => (
@@ -236,7 +236,8 @@ fn route_target(
                 ))),
                 format!(
                     "function {} ({}) via AWS integration",
-                    target.logical_id, target.runtime
+                    target.logical_id,
+                    target.runs_as()
                 ),
             )
         }

@@ -332,6 +332,9 @@ fn integration(
         );
         return Ok(http::not_served(&kind));
     }
+    if let Some(subtype) = resolver.property(props, "IntegrationSubtype")? {
+        return Ok(http::service_integration(resolver, &subtype, &what));
+    }
     let payload_format = match resolver.property(props, "PayloadFormatVersion")? {
         Some(node) => http::payload_format(&node, &format!("{what}: PayloadFormatVersion"))?,
         None => UNSPECIFIED_PAYLOAD_FORMAT,

@@ -33,7 +33,8 @@ pub fn function(
         template_dir,
     ) {
         Err(e) if stub => stub::function(resolver, logical_id, location, &props, &e),
-        other => other,
+        Err(e) => Err(stub::hinted(e)),
+        ok => ok,
     }
 }
 

@@ -15,7 +15,7 @@ pub const STUB_RUNTIME: &str = "nodejs20.x";
 /// Handler of every stub (the inline code is written as `index.js`).
 pub const STUB_HANDLER: &str = "index.handler";
 /// The stub's code: 200, JSON content type, body `{}`.
-pub const STUB_SOURCE: &str = "exports.handler = async () => ({\n  statusCode: 200,\n  headers: { \"Content-Type\": \"application/json\" },\n  body: \"{}\",\n});\n";
+pub use gatewise_model::STUB_SOURCE;
 
 /// The stub standing in for `logical_id`; keeps its name, timeout, memory and environment
 /// when those are valid, and warns once with why it was stubbed.
@@ -59,6 +59,17 @@ pub fn function(
             lambda_function(resolver, &bare, logical_id, location, code)
         }
     }
+}
+
+/// `error` (why a function cannot run here) with the hint that `--stub-functions` gets past
+/// it: [`function`] stands in for any function whose own properties fail to load.
+pub fn hinted(mut error: LoadError) -> LoadError {
+    if !error.message.contains("--stub-functions") {
+        error.message.push_str(
+            "; or start gatewise with --stub-functions to serve the API with this function stubbed",
+        );
+    }
+    error
 }
 
 #[cfg(test)]

@@ -106,6 +106,24 @@ pub fn not_served(integration_type: &str) -> HttpIntegration {
     }
 }
 
+/// An AWS service integration (`integrationSubtype` such as `SQS-SendMessage`): HTTP APIs call
+/// the service themselves, which gatewise does not do yet — the route is listed as not served
+/// and answers 500, with a warning at the subtype.
+pub fn service_integration(
+    resolver: &mut Resolver<'_>,
+    subtype: &Node,
+    description: &str,
+) -> HttpIntegration {
+    let name = subtype.scalar_text().unwrap_or_default();
+    resolver.warn(
+        &subtype.location,
+        format!("{description}: the AWS service integration {name} is not run by gatewise yet (it would call AWS itself); requests to this route get 500"),
+    );
+    HttpIntegration::NotServed {
+        integration_type: format!("AWS service {name}"),
+    }
+}
+
 /// The route key of a path-item operation key; `None` for keys that are not operations.
 pub fn route_key(path: &str, operation_key: &str) -> Option<String> {
     let method = openapi::http_method(operation_key)?;
@@ -204,6 +222,9 @@ fn integration(
             format!("{description}: {} integrations are not run by gatewise yet; requests to this route get 500", kind.to_ascii_uppercase()),
         );
         return Ok(not_served(&kind));
+    }
+    if let Some(subtype) = resolver.property(map, "integrationSubtype")? {
+        return Ok(service_integration(resolver, &subtype, description));
     }
     let payload_format = match resolver.property(map, "payloadFormatVersion")? {
         Some(v) => payload_format(&v, &format!("{description}: payloadFormatVersion"))?,

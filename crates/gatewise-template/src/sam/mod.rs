@@ -45,7 +45,7 @@ pub fn function(
             stub::function(resolver, logical_id, location, &props, &e)?,
             props,
         )),
-        Err(e) => Err(e),
+        Err(e) => Err(stub::hinted(e)),
     }
 }
 

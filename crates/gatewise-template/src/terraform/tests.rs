@@ -294,7 +294,7 @@ fn lambda_code_is_traced_back_to_its_source_folder() {
         },
     )
     .unwrap();
-    assert!(crate::is_stub(&stubbed.functions[0]));
+    assert!(stubbed.functions[0].is_stub());
     assert!(
         stubbed
             .warnings

@@ -123,6 +123,20 @@ pub fn rest_apis(
                 required_text(resolver, props, "Path", &event.key_location, &description)?;
             let raw_method =
                 required_text(resolver, props, "Method", &event.key_location, &description)?;
+            if raw_method.trim() == "*" || raw_path.contains('*') {
+                let at = props
+                    .get(if raw_path.contains('*') {
+                        "Path"
+                    } else {
+                        "Method"
+                    })
+                    .map_or_else(|| event.key_location.clone(), |n| n.location.clone());
+                resolver.warn(
+                    &at,
+                    format!("{description}: Method '{raw_method}' on Path '{raw_path}' serves no route: a `*` is not a method or path API Gateway routes (such events only make SAM grant API Gateway permission to invoke the function); gatewise serves none either — write `Method: ANY` and `Path: /{{proxy+}}` to serve every method and path"),
+                );
+                continue;
+            }
             let method = http_method(&raw_method).ok_or_else(|| {
                 LoadError::new(
                     props.get("Method").map_or_else(|| event.key_location.clone(), |n| n.location.clone()),
