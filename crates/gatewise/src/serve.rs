@@ -26,9 +26,9 @@ const EXIT_USAGE: u8 = 2;
 const DEFAULT_TEMPLATES: [&str; 3] = ["template.yaml", "template.yml", "template.json"];
 
 pub fn print_routes(args: StackArgs) -> ExitCode {
-    match load_stack(&args).and_then(|stack| build_routes(&stack)) {
-        Ok(routes) => {
-            print!("{routes}");
+    match load_stack(&args).and_then(|stack| group_apis(&stack)) {
+        Ok(groups) => {
+            print_groups(&groups, &vec![None; groups.len()]);
             ExitCode::SUCCESS
         }
         Err(message) => fail(&message),
@@ -54,21 +54,36 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     // and remove the runtime directory, which only an orderly return does.
     let signals = watch_signals()?;
     let stack = Arc::new(load_stack(&args.stack)?);
-    let routes = build_routes(&stack)?;
+    let groups = group_apis(&stack)?;
     let env_overrides = match &args.env_vars {
         Some(path) => read_env_vars(path).map_err(|e| format!("error: {e}"))?,
         None => Default::default(),
     };
-    let address = SocketAddr::new(args.host, args.port);
-    // Bind before starting functions: a busy port is reported at once, with nothing to clean up.
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .map_err(|e| listen_error(address, &e))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| format!("error: cannot read the listening address: {e}"))?;
-    if !local.ip().is_loopback() {
-        eprintln!("{}", exposure_warning(local));
+    // Bind before starting functions: a busy port is reported at once, with nothing to clean
+    // up. Groups after the first take the next ports (or free ones with --port 0).
+    let mut listeners = Vec::with_capacity(groups.len());
+    for index in 0..groups.len() {
+        let port = match args.port {
+            0 => 0,
+            port => u16::try_from(usize::from(port) + index).map_err(|_| {
+                format!(
+                    "error: --port {port}: {} APIs need {} ports from it; pick a lower port",
+                    groups.len(),
+                    groups.len()
+                )
+            })?,
+        };
+        let address = SocketAddr::new(args.host, port);
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|e| listen_error(address, &e))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| format!("error: cannot read the listening address: {e}"))?;
+        if index == 0 && !local.ip().is_loopback() {
+            eprintln!("{}", exposure_warning(local));
+        }
+        listeners.push((listener, local));
     }
 
     let options = HostOptions {
@@ -95,23 +110,60 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         CodeWatcher::start(&stack, Arc::clone(&functions))
     };
 
-    print!("{routes}");
+    let ports: Vec<Option<u16>> = listeners.iter().map(|(_, l)| Some(l.port())).collect();
+    print_groups(&groups, &ports);
     print_generated_api_keys(&stack);
-    println!("Listening on http://{local}");
+    for ((_, local), group) in listeners.iter().zip(&groups) {
+        if groups.len() == 1 {
+            println!("Listening on http://{local}");
+        } else {
+            println!("Listening on http://{local} ({})", group.apis.join(", "));
+        }
+    }
     let _ = std::io::stdout().flush();
 
     let options = GatewayOptions {
         extra_api_keys: args.api_keys,
     };
-    let gateway = Arc::new(Gateway::new(stack, routes, Arc::clone(&functions), options));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut servers = tokio::task::JoinSet::new();
+    for ((listener, _), group) in listeners.into_iter().zip(groups) {
+        let gateway = Arc::new(Gateway::new(
+            group.stack,
+            group.routes,
+            Arc::clone(&functions),
+            options.clone(),
+        ));
+        let mut stopped = stopped.clone();
+        servers.spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            };
+            gateway.serve(listener, shutdown).await
+        });
+    }
+    let all_served = async {
+        let mut result = Ok(());
+        while let Some(joined) = servers.join_next().await {
+            match joined {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => result = Err(e),
+                Err(e) => result = Err(std::io::Error::other(e)),
+            }
+        }
+        result
+    };
     let shutdown = async {
         signalled(&signals, 1).await;
         eprintln!(
             "Shutting down: stopping function instances (press Ctrl-C again to stop waiting for in-flight requests)"
         );
+        let _ = stop.send(true);
+        std::future::pending::<()>().await;
     };
     let served = tokio::select! {
-        served = gateway.serve(listener, shutdown) => served,
+        served = all_served => served,
+        () = shutdown => Ok(()),
         () = signalled(&signals, 2) => {
             eprintln!("Second signal: not waiting for in-flight requests");
             Ok(())
@@ -210,13 +262,102 @@ fn print_generated_api_keys(stack: &Stack) {
     }
 }
 
-fn build_routes(stack: &Stack) -> Result<RouteTable, String> {
-    RouteTable::build(stack).map_err(|e| {
-        format!(
-            "error: {}\nhint: when two APIs collide, serve them one at a time with --api LOGICAL_ID",
-            e.message
-        )
-    })
+/// APIs served together on one port: their routes do not collide.
+struct ApiGroup {
+    stack: Arc<Stack>,
+    routes: RouteTable,
+    /// The logical ids of the group's APIs (REST, then HTTP).
+    apis: Vec<String>,
+}
+
+/// The stack's APIs in as few groups as possible whose routes do not collide (on AWS every
+/// API has its own host; locally, APIs whose routes collide — two HTTP APIs with `$default`,
+/// as `cdk synth` emits — get a port each). An API whose own routes cannot be served is an
+/// error.
+fn group_apis(stack: &Stack) -> Result<Vec<ApiGroup>, String> {
+    let error =
+        |e: gatewise_gateway::RouteConflict| format!("{}: error: {}", e.location, e.message);
+    if let Ok(routes) = RouteTable::build(stack) {
+        return Ok(vec![ApiGroup {
+            routes,
+            apis: api_ids(stack),
+            stack: Arc::new(stack.clone()),
+        }]);
+    }
+    #[derive(Clone, Copy)]
+    enum Api {
+        Rest(usize),
+        Http(usize),
+    }
+    let subset = |apis: &[Api]| Stack {
+        rest_apis: apis
+            .iter()
+            .filter_map(|a| match a {
+                Api::Rest(i) => Some(stack.rest_apis[*i].clone()),
+                Api::Http(_) => None,
+            })
+            .collect(),
+        http_apis: apis
+            .iter()
+            .filter_map(|a| match a {
+                Api::Http(i) => Some(stack.http_apis[*i].clone()),
+                Api::Rest(_) => None,
+            })
+            .collect(),
+        ..stack.clone()
+    };
+    let all = (0..stack.rest_apis.len())
+        .map(Api::Rest)
+        .chain((0..stack.http_apis.len()).map(Api::Http));
+    let mut groups: Vec<Vec<Api>> = Vec::new();
+    for api in all {
+        RouteTable::build(&subset(&[api])).map_err(error)?;
+        let fits = groups.iter().position(|group| {
+            let mut candidate = group.clone();
+            candidate.push(api);
+            RouteTable::build(&subset(&candidate)).is_ok()
+        });
+        match fits {
+            Some(index) => groups[index].push(api),
+            None => groups.push(vec![api]),
+        }
+    }
+    groups
+        .iter()
+        .map(|group| {
+            let stack = subset(group);
+            Ok(ApiGroup {
+                routes: RouteTable::build(&stack).map_err(error)?,
+                apis: api_ids(&stack),
+                stack: Arc::new(stack),
+            })
+        })
+        .collect()
+}
+
+fn api_ids(stack: &Stack) -> Vec<String> {
+    stack
+        .rest_apis
+        .iter()
+        .map(|a| a.logical_id.clone())
+        .chain(stack.http_apis.iter().map(|a| a.logical_id.clone()))
+        .collect()
+}
+
+/// The route tables; with several groups, each under a line naming its port.
+fn print_groups(groups: &[ApiGroup], ports: &[Option<u16>]) {
+    if let [only] = groups {
+        print!("{}", only.routes);
+        return;
+    }
+    for (index, (group, port)) in groups.iter().zip(ports).enumerate() {
+        let port = port.map_or_else(|| format!("port +{index}"), |p| format!("port {p}"));
+        println!(
+            "{port}: {} (routes collide with another API's; on AWS each API has its own host)",
+            group.apis.join(", ")
+        );
+        print!("{}", group.routes);
+    }
 }
 
 /// The template named on the command line, or the first default that exists.

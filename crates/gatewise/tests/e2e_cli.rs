@@ -184,33 +184,6 @@ fn a_busy_port_is_a_one_line_error() {
     );
 }
 
-#[test]
-fn two_apis_declaring_the_same_route_is_a_startup_error() {
-    let text = format!(
-        "{HELLO}  Other:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      Handler: index.handler
-      InlineCode: 'def handler(e, c): return {{}}'
-      Events:
-        Get:
-          Type: Api
-          Properties: {{Path: /hello, Method: get, RestApiId: !Ref SecondApi}}
-  SecondApi:
-    Type: AWS::Serverless::Api
-    Properties:
-      StageName: v2
-"
-    );
-    let stderr = serve_fails(&text);
-    assert!(
-        stderr.contains("ServerlessRestApi") && stderr.contains("SecondApi"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("/hello"), "{stderr}");
-}
-
 #[tokio::test]
 async fn the_bundled_example_serves() {
     let template = repo_root().join("examples/todo-app/template.yaml");

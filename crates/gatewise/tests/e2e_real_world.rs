@@ -115,3 +115,61 @@ async fn stub_functions_are_named_as_stubs() {
         "{line}"
     );
 }
+
+/// Two APIs whose routes collide (on AWS each has its own host): each gets its own port and
+/// `Listening on` line; `--api` narrows to one; routes within one API that collide are still
+/// a located error.
+#[tokio::test]
+async fn colliding_apis_get_a_port_each() {
+    let (_dir, template) = project(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  First:\n    Type: AWS::Serverless::HttpApi\n  Second:\n    Type: AWS::Serverless::HttpApi\n  One:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs20.x\n      Handler: index.handler\n      InlineCode: \"exports.handler = async () => ({statusCode: 200, body: 'one'});\"\n      Events:\n        All: {Type: HttpApi, Properties: {ApiId: !Ref First, Path: $default, Method: any}}\n  Two:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs20.x\n      Handler: index.handler\n      InlineCode: \"exports.handler = async () => ({statusCode: 200, body: 'two'});\"\n      Events:\n        All: {Type: HttpApi, Properties: {ApiId: !Ref Second, Path: $default, Method: any}}\n        Rest: {Type: Api, Properties: {Path: /rest, Method: get}}\n",
+    );
+    let (code, stdout, stderr) = routes(&template, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("port +1: Second"), "{stdout}");
+    let s = Server::start(&template, &["--warm", "lazy"]);
+    let first = s.listener(0);
+    let second = s.listener(1);
+    assert_ne!(first, second);
+    assert!(
+        s.stdout_head.contains("Listening on http://"),
+        "{}",
+        s.stdout_head
+    );
+    let text = |url: String| async move {
+        client()
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    assert_eq!(text(format!("{first}/anything")).await, "one");
+    assert_eq!(text(format!("{second}/anything")).await, "two");
+    // The REST API shares the first port (its routes collide with neither).
+    assert_eq!(
+        client()
+            .get(format!("{first}/rest"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // --api narrows to one API, one port.
+    let (code, stdout, _) = routes(&template, &["--api", "Second"]);
+    assert_eq!(code, 0);
+    assert!(!stdout.contains("port +1"), "{stdout}");
+    // Two routes of one API that are the same route: a located error (AWS refuses it too).
+    let (_dir2, same) = project(
+        "Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: {Name: a, ProtocolType: HTTP}\n  R1:\n    Type: AWS::ApiGatewayV2::Route\n    Properties: {ApiId: !Ref Api, RouteKey: 'GET /items/{id}'}\n  R2:\n    Type: AWS::ApiGatewayV2::Route\n    Properties: {ApiId: !Ref Api, RouteKey: 'GET /items/{name}'}\n",
+    );
+    let (code, _, stderr) = routes(&same, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with(&format!("{}:", same.display())) && stderr.contains("same route"),
+        "{stderr}"
+    );
+}

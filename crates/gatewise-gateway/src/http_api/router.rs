@@ -12,7 +12,7 @@
 use std::sync::atomic::AtomicBool;
 
 use gatewise_cors::http_api::HttpApiCors;
-use gatewise_model::{HttpAuthorization, HttpIntegration, Stack};
+use gatewise_model::{HttpAuthorization, HttpIntegration, SourceLocation, Stack};
 
 use crate::request::path_trie::{self, PathTrie, Segment, segments};
 use crate::rest::router::RouteConflict;
@@ -117,8 +117,11 @@ fn split_route_key(key: &str) -> Result<Option<(&str, &str)>, ()> {
     }
 }
 
-fn conflict(message: String) -> RouteConflict {
-    RouteConflict { message }
+fn conflict(location: &SourceLocation, message: String) -> RouteConflict {
+    RouteConflict {
+        location: location.clone(),
+        message,
+    }
 }
 
 impl HttpRoutes {
@@ -157,10 +160,13 @@ impl HttpRoutes {
                     route.route_key, api.logical_id, route.location
                 );
                 let key = split_route_key(&route.route_key).map_err(|()| {
-                    conflict(format!(
-                        "{this} is not a route key: API Gateway expects `METHOD /path` or \
+                    conflict(
+                        &route.location,
+                        format!(
+                            "{this} is not a route key: API Gateway expects `METHOD /path` or \
                          `$default`"
-                    ))
+                        ),
+                    )
                 })?;
                 let (method, path) = key.unwrap_or((DEFAULT_ROUTE, ""));
                 let route_shape = if key.is_some() {
@@ -172,15 +178,18 @@ impl HttpRoutes {
                     .iter()
                     .find(|(s, m, _)| *s == route_shape && m == method)
                 {
-                    return Err(conflict(format!(
-                        "route conflict: {this} and {other} are the same route; gatewise serves \
-                         every API of the template at the root, so only one of them can answer. \
-                         Give one of them a different path or method."
-                    )));
+                    return Err(conflict(
+                        &route.location,
+                        format!(
+                            "route conflict: {this} and {other} are the same route (API Gateway \
+                         refuses a route key twice in one API); give one of them a different path \
+                         or method"
+                        ),
+                    ));
                 }
                 claimed.push((route_shape, method.to_owned(), this.clone()));
-                let label = target_label(stack, &route.integration, &this)?;
-                check_authorizer_function(stack, &route.authorization, &this)?;
+                let label = target_label(stack, &route.integration, &this, &route.location)?;
+                check_authorizer_function(stack, &route.authorization, &this, &route.location)?;
                 let index = table.routes.len();
                 table.routes.push(HttpRouteEntry {
                     api: api_index,
@@ -196,7 +205,7 @@ impl HttpRoutes {
                     table.default_route = Some(index);
                 } else {
                     let node = table.trie.insert(path).map_err(|_| {
-                        conflict(format!(
+                        conflict(&route.location, format!(
                             "{this} has a greedy parameter before its last segment; API Gateway \
                              only allows it as the last segment"
                         ))
@@ -268,14 +277,18 @@ fn target_label(
     stack: &Stack,
     integration: &HttpIntegration,
     this: &str,
+    at: &SourceLocation,
 ) -> Result<String, RouteConflict> {
     Ok(match integration {
         HttpIntegration::Lambda { function, .. } => {
             let Some(target) = stack.functions.get(*function) else {
-                return Err(conflict(format!(
-                    "{this} integrates function #{function}, which the stack does not have (a bug \
+                return Err(conflict(
+                    at,
+                    format!(
+                        "{this} integrates function #{function}, which the stack does not have (a bug \
                      in gatewise's template loading)"
-                )));
+                    ),
+                ));
             };
             format!("function {} ({})", target.logical_id, target.runs_as())
         }
@@ -289,6 +302,7 @@ fn check_authorizer_function(
     stack: &Stack,
     authorization: &HttpAuthorization,
     this: &str,
+    at: &SourceLocation,
 ) -> Result<(), RouteConflict> {
     if let HttpAuthorization::Lambda {
         name,
@@ -297,10 +311,13 @@ fn check_authorizer_function(
     } = authorization
         && stack.functions.get(*function).is_none()
     {
-        return Err(conflict(format!(
-            "authorizer {name} of {this} runs function #{function}, which the stack does not have \
+        return Err(conflict(
+            at,
+            format!(
+                "authorizer {name} of {this} runs function #{function}, which the stack does not have \
              (a bug in gatewise's template loading)"
-        )));
+            ),
+        ));
     }
     Ok(())
 }

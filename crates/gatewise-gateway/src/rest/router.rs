@@ -49,13 +49,15 @@ pub(crate) struct RestRoutes {
 /// routes (`http_api::router`) are refused with it too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteConflict {
-    /// The sentence for the user: both APIs, both locations, the path and the method.
+    /// Where the refused route (or resource) is declared.
+    pub location: SourceLocation,
+    /// The sentence for the user: both routes and their locations, the path and the method.
     pub message: String,
 }
 
 impl fmt::Display for RouteConflict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        write!(f, "{}: {}", self.location, self.message)
     }
 }
 
@@ -185,6 +187,7 @@ fn route_target(
             // lookup.
             let Some(target) = stack.functions.get(*function) else {
                 return Err(RouteConflict {
+                    location: method.location.clone(),
                     message: format!(
                         "{} {} of API {} ({}) integrates function #{function}, which the stack \
                          does not have (a bug in gatewise's template loading)",
@@ -220,6 +223,7 @@ fn route_target(
         } => {
             let Some(target) = stack.functions.get(*function) else {
                 return Err(RouteConflict {
+                    location: method.location.clone(),
                     message: format!(
                         "{} {} of API {} ({}) integrates function #{function}, which the stack \
                          does not have (a bug in gatewise's template loading)",
@@ -256,6 +260,11 @@ impl RestRoutes {
             let mut models: Option<ApiModels<'_>> = None;
             for (resource_index, resource) in api.resources.iter().enumerate() {
                 let greedy_not_last = |GreedyNotLast { name }| RouteConflict {
+                    location: resource
+                        .methods
+                        .first()
+                        .map_or(&api.location, |m| &m.location)
+                        .clone(),
                     message: format!(
                         "resource {} of API {} ({}) has the greedy parameter {{{name}+}} before \
                          its last segment; API Gateway only allows it as the last segment",
@@ -278,11 +287,11 @@ impl RestRoutes {
                     {
                         let other = &table.routes[other];
                         return Err(RouteConflict {
+                            location: method.location.clone(),
                             message: format!(
                                 "route conflict: {} {} of API {} ({}) and {} {} of API {} ({}) \
-                                 are the same route; gatewise serves every REST API of the \
-                                 template at the root, so only one of them can answer. Give \
-                                 one of them a different path or method.",
+                                 are the same route (API Gateway refuses equivalent paths in \
+                                 one API); give one of them a different path or method",
                                 method.http_method,
                                 resource.path,
                                 api.logical_id,
@@ -300,6 +309,7 @@ impl RestRoutes {
                         && stack.functions.get(function).is_none()
                     {
                         return Err(RouteConflict {
+                            location: method.location.clone(),
                             message: format!(
                                 "authorizer {} of {} {} ({}) runs function #{function}, which \
                                  the stack does not have (a bug in gatewise's template loading)",
@@ -311,6 +321,7 @@ impl RestRoutes {
                         None => None,
                         Some(validation) => {
                             let unusable = |error: String| RouteConflict {
+                                location: method.location.clone(),
                                 message: format!(
                                     "the request validation of {} {} of API {} ({}) cannot be \
                                      served: {error}",

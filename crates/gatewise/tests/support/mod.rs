@@ -85,6 +85,8 @@ pub struct Server {
     pub base: String,
     pub stdout_head: String,
     stderr: Arc<Mutex<String>>,
+    /// Every `Listening on` URL printed so far (one per port).
+    listening: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -121,14 +123,23 @@ impl Server {
         });
         let (tx, rx) = std::sync::mpsc::channel();
         let stdout = child.stdout.take().unwrap();
+        let listening = Arc::new(Mutex::new(Vec::new()));
+        let urls = Arc::clone(&listening);
         std::thread::spawn(move || {
             let mut head = String::new();
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
                 head.push_str(&line);
                 head.push('\n');
-                if let Some(url) = line.strip_prefix("Listening on ") {
-                    let _ = tx.send((url.to_owned(), head.clone()));
+                // `Listening on URL`, or `Listening on URL (APIs)` when APIs get a port each.
+                if let Some(rest) = line.strip_prefix("Listening on ") {
+                    let url = rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    urls.lock().unwrap().push(url.clone());
+                    let _ = tx.send((url, head.clone()));
                 }
             }
         });
@@ -138,6 +149,7 @@ impl Server {
                 base,
                 stdout_head,
                 stderr,
+                listening,
             },
             Err(_) => {
                 let _ = child.kill();
@@ -152,6 +164,18 @@ impl Server {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// The `index`-th `Listening on` URL (APIs whose routes collide get a port each), waiting
+    /// up to a few seconds for it to be printed.
+    pub fn listener(&self, index: usize) -> String {
+        for _ in 0..100 {
+            if let Some(url) = self.listening.lock().unwrap().get(index) {
+                return url.clone();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("no `Listening on` line #{index}");
     }
 
     /// Everything the server wrote to stderr so far.
