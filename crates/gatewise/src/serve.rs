@@ -263,7 +263,7 @@ fn print_generated_api_keys(stack: &Stack) {
 }
 
 /// APIs served together on one port: their routes do not collide.
-struct ApiGroup {
+pub(crate) struct ApiGroup {
     stack: Arc<Stack>,
     routes: RouteTable,
     /// The logical ids of the group's APIs (REST, then HTTP).
@@ -274,7 +274,7 @@ struct ApiGroup {
 /// API has its own host; locally, APIs whose routes collide — two HTTP APIs with `$default`,
 /// as `cdk synth` emits — get a port each). An API whose own routes cannot be served is an
 /// error.
-fn group_apis(stack: &Stack) -> Result<Vec<ApiGroup>, String> {
+pub(crate) fn group_apis(stack: &Stack) -> Result<Vec<ApiGroup>, String> {
     let error =
         |e: gatewise_gateway::RouteConflict| format!("{}: error: {}", e.location, e.message);
     if let Ok(routes) = RouteTable::build(stack) {

@@ -14,7 +14,7 @@ use gatewise_check::{Counts, Finding, Sources};
 use gatewise_template::DEPLOY_ERROR_INVALID_MAPPING_EXPRESSION;
 
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::serve::{load_options, select_apis, template_path};
+use crate::serve::{group_apis, load_options, select_apis, template_path};
 
 /// No errors (warnings and notes may remain).
 const EXIT_CLEAN: u8 = 0;
@@ -48,6 +48,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Err(e) => return fail(&format!("{}: error: {}", e.location, e.message)),
     };
     if let Err(message) = select_apis(&mut stack, &args.apis) {
+        return fail(&message);
+    }
+    // What `serve` refuses, check refuses too: routes API Gateway would not accept.
+    if let Err(message) = group_apis(&stack) {
         return fail(&message);
     }
     // Warnings that became findings are not repeated; the rest go to stderr as `serve`
