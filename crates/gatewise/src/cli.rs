@@ -109,6 +109,13 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1")]
     pub host: IpAddr,
 
+    /// Port of the Lambda Invoke API (`aws lambda invoke --endpoint-url`, the SDKs' `Invoke`),
+    /// served on the same warm instances. Default: 3001 (SAM CLI's `start-lambda` port), or a
+    /// free port when --port is 0; 0 picks a free one. When the default port is busy, serving
+    /// goes on without it (with a warning).
+    #[arg(long, value_name = "PORT")]
+    pub invoke_port: Option<u16>,
+
     /// Environment variable overrides for the functions, in the SAM CLI format:
     /// `{"Parameters": {"KEY": "v"}, "FunctionLogicalId": {"KEY": "v"}}`.
     #[arg(long, value_name = "FILE")]

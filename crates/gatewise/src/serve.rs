@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use gatewise_gateway::{Gateway, GatewayOptions, RouteTable};
+use gatewise_invoke::InvokeApi;
 use gatewise_lambda::{FunctionHost, HostOptions, WarmPolicy};
 use gatewise_model::Stack;
 use gatewise_template::{LoadOptions, TerraformVariable};
@@ -60,19 +61,31 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         None => Default::default(),
     };
     // Bind before starting functions: a busy port is reported at once, with nothing to clean
-    // up. Groups after the first take the next ports (or free ones with --port 0).
+    // up. Groups after the first take the next ports (or free ones with --port 0), stepping
+    // over the Invoke API's.
+    let invoke_port = args.invoke_port.unwrap_or(if args.port == 0 {
+        0
+    } else {
+        DEFAULT_INVOKE_PORT
+    });
+    let invoke_listener = bind_invoke(args.host, invoke_port, args.invoke_port.is_some()).await?;
     let mut listeners = Vec::with_capacity(groups.len());
+    let mut next_port = usize::from(args.port);
     for index in 0..groups.len() {
+        if invoke_port != 0 && next_port == usize::from(invoke_port) {
+            next_port += 1;
+        }
         let port = match args.port {
             0 => 0,
-            port => u16::try_from(usize::from(port) + index).map_err(|_| {
+            first => u16::try_from(next_port).map_err(|_| {
                 format!(
-                    "error: --port {port}: {} APIs need {} ports from it; pick a lower port",
+                    "error: --port {first}: {} APIs need {} ports from it; pick a lower port",
                     groups.len(),
                     groups.len()
                 )
             })?,
         };
+        next_port += 1;
         let address = SocketAddr::new(args.host, port);
         let listener = tokio::net::TcpListener::bind(address)
             .await
@@ -113,6 +126,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let ports: Vec<Option<u16>> = listeners.iter().map(|(_, l)| Some(l.port())).collect();
     print_groups(&groups, &ports);
     print_generated_api_keys(&stack);
+    if let Some((_, local)) = &invoke_listener {
+        println!("Lambda Invoke API on http://{local}");
+    }
     for ((_, local), group) in listeners.iter().zip(&groups) {
         if groups.len() == 1 {
             println!("Listening on http://{local}");
@@ -127,6 +143,16 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut servers = tokio::task::JoinSet::new();
+    if let Some((listener, _)) = invoke_listener {
+        let api = Arc::new(InvokeApi::new(&stack, Arc::clone(&functions)));
+        let mut stopped = stopped.clone();
+        servers.spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            };
+            api.serve(listener, shutdown).await
+        });
+    }
     for ((listener, _), group) in listeners.into_iter().zip(groups) {
         let gateway = Arc::new(Gateway::new(
             group.stack,
@@ -259,6 +285,34 @@ fn print_generated_api_keys(stack: &Stack) {
             "API key {} (generated, no Value in the template): {}",
             key.logical_id, key.value
         );
+    }
+}
+
+/// The Invoke API's port when `--invoke-port` is not given: SAM CLI's `start-lambda` port.
+const DEFAULT_INVOKE_PORT: u16 = 3001;
+
+/// Binds the Invoke API's port. A busy port is an error when the user asked for it
+/// (`required`), else a warning and no Invoke API.
+async fn bind_invoke(
+    host: std::net::IpAddr,
+    port: u16,
+    required: bool,
+) -> Result<Option<(tokio::net::TcpListener, SocketAddr)>, String> {
+    let address = SocketAddr::new(host, port);
+    match tokio::net::TcpListener::bind(address).await {
+        Ok(listener) => {
+            let local = listener
+                .local_addr()
+                .map_err(|e| format!("error: cannot read the listening address: {e}"))?;
+            Ok(Some((listener, local)))
+        }
+        Err(e) if required => Err(listen_error(address, &e).replace("--port", "--invoke-port")),
+        Err(e) => {
+            eprintln!(
+                "gatewise: warning: the Lambda Invoke API is not served: cannot listen on {address}: {e}; pass --invoke-port 0 for a free port"
+            );
+            Ok(None)
+        }
     }
 }
 
