@@ -13,6 +13,14 @@ use crate::sam::ApiInputs;
 use crate::sam::{ExplicitApi, SamFunction};
 use crate::{LoadError, LoadOptions, cfn, sam};
 
+/// Whether the readers below take resources of this type.
+fn is_read(resource_type: &str) -> bool {
+    resource_type.starts_with("AWS::Serverless::")
+        || resource_type.starts_with("AWS::ApiGateway::")
+        || resource_type.starts_with("AWS::ApiGatewayV2::")
+        || resource_type.starts_with("AWS::Lambda::")
+}
+
 /// The transform that makes `AWS::Serverless::*` resources valid.
 const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
@@ -96,7 +104,11 @@ pub fn build_stack(
                 format!("Resource '{logical_id}' has no Type (a string such as AWS::Serverless::Function); add one"),
             )
         })?;
-        if let Some(condition) = resource.get("Condition") {
+        // A resource gatewise does not read cannot change what is served, so its Condition is
+        // not evaluated (CDK's `AWS::CDK::Metadata` names a condition trimmed templates lack).
+        if let Some(condition) = resource.get("Condition")
+            && is_read(resource_type)
+        {
             let name = condition.as_str().ok_or_else(|| {
                 LoadError::new(
                     condition.location.clone(),

@@ -120,14 +120,29 @@ pub fn method(
     let Some(entry) = p.entry("RequestValidatorId") else {
         return Ok(None);
     };
-    let validator = ref_name(Some(&entry.value))
+    // `!Ref Validator`, or `!GetAtt Validator.RequestValidatorId` (the same id).
+    let named = ref_name(Some(&entry.value)).or_else(|| match entry.value.intrinsic() {
+        Some(("Fn::GetAtt", target)) => match &target.value {
+            crate::document::value::Value::String(s) => s
+                .strip_suffix(".RequestValidatorId")
+                .map(str::to_owned),
+            crate::document::value::Value::List(items) if items.len() == 2 => {
+                (items[1].as_str() == Some("RequestValidatorId"))
+                    .then(|| items[0].as_str().map(str::to_owned))
+                    .flatten()
+            }
+            _ => None,
+        },
+        _ => None,
+    });
+    let validator = named
         .and_then(|id| validators.get(&id))
         .filter(|(validator_api, _)| *validator_api == api.logical_id);
     let Some((_, validator)) = validator else {
         return Err(LoadError::new(
             entry.value.location.clone(),
             format!(
-                "{what}: RequestValidatorId must be !Ref to an AWS::ApiGateway::RequestValidator of the same RestApi ('{}')",
+                "{what}: RequestValidatorId must be !Ref (or !GetAtt …RequestValidatorId) to an AWS::ApiGateway::RequestValidator of the same RestApi ('{}')",
                 api.logical_id
             ),
         ));
@@ -361,7 +376,7 @@ mod tests {
                     "RequestValidatorId: !Ref Validator",
                     "RequestValidatorId: !Ref TestSchema",
                 ),
-                "RequestValidatorId must be !Ref to an AWS::ApiGateway::RequestValidator of the same RestApi ('Api')",
+                "RequestValidatorId must be !Ref (or !GetAtt …RequestValidatorId) to an AWS::ApiGateway::RequestValidator of the same RestApi ('Api')",
                 42,
             ),
             (
