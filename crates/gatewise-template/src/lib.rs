@@ -23,6 +23,7 @@
 mod cfn;
 mod document;
 mod function;
+mod functions;
 mod ids;
 mod openapi;
 mod properties;
