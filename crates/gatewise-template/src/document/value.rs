@@ -922,7 +922,10 @@ mod tests {
         assert_eq!(order, want);
         let last = map.entry(&format!("k{}", keys - 1)).expect("last key");
         assert_eq!(last.key_location.line as usize, keys);
-        assert_eq!(map.get("k7").and_then(Node::scalar_text).as_deref(), Some("7"));
+        assert_eq!(
+            map.get("k7").and_then(Node::scalar_text).as_deref(),
+            Some("7")
+        );
 
         text.push_str("k3: again\n");
         let err = parse(&text, &file()).expect_err("duplicate");
