@@ -269,4 +269,6 @@ fn uses_sam_transform(top: &Map) -> bool {
 }
 
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod tests;
