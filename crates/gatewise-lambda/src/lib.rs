@@ -38,6 +38,7 @@
 //! `EnvOverrides`, `InvokeError`, `HostError`.
 
 mod cleanup;
+mod dispatch;
 mod environment;
 mod instance;
 mod log;
@@ -53,6 +54,7 @@ use bytes::Bytes;
 use gatewise_model::{Function, FunctionIndex};
 use indexmap::IndexMap;
 
+pub use dispatch::{Dispatch, Queueing};
 pub use environment::{
     HostEnvironment, InstanceEnvironment, PASSED_THROUGH, PINNED, function_environment,
     log_stream_name,
@@ -101,6 +103,8 @@ pub struct Invocation {
     pub request_id: String,
     /// The event, as JSON bytes.
     pub payload: Bytes,
+    /// Whether it queued for an instance, for a caller that stops waiting before the end.
+    pub dispatch: Dispatch,
 }
 
 /// Why an invocation produced no successful response. Every variant is something the

@@ -1,0 +1,109 @@
+//! Limits gatewise enforces, and how it reports running into them, against the real binary
+//! and real function processes: requests queued behind a function's instance cap, and
+//! functions that use more memory than their `MemorySize`.
+
+mod support;
+
+use std::path::PathBuf;
+
+use support::*;
+
+/// A Python function allowed one instance (`ReservedConcurrentExecutions: 1`) that takes 2 s,
+/// behind a REST route and an HTTP API route that each give up after 1 s.
+const QUEUED: &str = "Transform: AWS::Serverless-2016-10-31
+Resources:
+  Rest:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      DefinitionBody:
+        swagger: '2.0'
+        info: {title: queued, version: '1'}
+        paths:
+          /rest-slow:
+            get:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Slow.Arn}/invocations
+                timeoutInMillis: 1000
+  Slow:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Timeout: 5
+      ReservedConcurrentExecutions: 1
+      InlineCode: |
+        import time
+        def handler(event, context):
+            time.sleep(2)
+            return {'statusCode': 200, 'body': 'slow'}
+      Events:
+        Http:
+          Type: HttpApi
+          Properties: {Path: /http-slow, Method: get, TimeoutInMillis: 1000}
+";
+
+fn write_template(text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// Sends two requests to `path` at once: one runs on the only instance, the other queues.
+/// Returns both statuses.
+async fn two_at_once(server: &Server, path: &str) -> [u16; 2] {
+    let client = client();
+    let get = || async {
+        client
+            .get(server.url(path))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    };
+    let (a, b) = tokio::join!(get(), get());
+    [a, b]
+}
+
+const QUEUED_LOG: &str = "while the request was queued behind 1 busy instance of function Slow (its ReservedConcurrentExecutions is 1): it waited ";
+const QUEUED_FIX: &str = "for a free instance and never got one. Fix: raise ReservedConcurrentExecutions of Slow (declared at ";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rest_request_queued_behind_the_instance_cap_is_logged_as_queued() {
+    let (_dir, template) = write_template(QUEUED);
+    let server = Server::start(&template, &[]);
+    // API Gateway's integration timeout: 504 for both, the slow one and the queued one.
+    assert_eq!(two_at_once(&server, "/rest-slow").await, [504, 504]);
+    let log = server.wait_for_log(QUEUED_FIX);
+    let queued = log
+        .lines()
+        .find(|l| l.contains(QUEUED_LOG))
+        .unwrap_or_else(|| panic!("no queued line:\n{log}"));
+    assert!(
+        queued.contains("timed out after 1.0s (API Gateway's integration timeout)"),
+        "{queued}"
+    );
+    // The request that did run is a plain integration timeout: the function was slow.
+    let ran = log
+        .lines()
+        .filter(|l| l.contains("timed out after 1s (API Gateway's integration timeout; function Slow"))
+        .count();
+    assert_eq!(ran, 1, "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http_api_request_queued_behind_the_instance_cap_is_logged_as_queued() {
+    let (_dir, template) = write_template(QUEUED);
+    let server = Server::start(&template, &[]);
+    // The HTTP API's integration timeout: 503.
+    assert_eq!(two_at_once(&server, "/http-slow").await, [503, 503]);
+    let log = server.wait_for_log(QUEUED_FIX);
+    assert!(
+        log.lines().any(|l| l.contains(QUEUED_LOG)
+            && l.contains("timed out after 1.0s (HTTP API integration timeout)")),
+        "{log}"
+    );
+}
