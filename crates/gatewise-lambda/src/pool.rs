@@ -19,7 +19,7 @@ use bytes::Bytes;
 use tokio::sync::oneshot;
 
 use crate::instance::{FunctionSpec, Instance, Outcome, ProcessRegistry};
-use crate::{Dispatch, Invocation, InvokeError, log, runtime_api};
+use crate::{Dispatch, Invocation, InvokeError, OUT_OF_MEMORY_ERROR_TYPE, log, runtime_api};
 
 /// Ceiling of a pool when the function sets no `ReservedConcurrentExecutions`. Lambda's own
 /// default (the account's 1000) would only let a runaway load test fork-bomb a laptop; ten
@@ -325,6 +325,7 @@ impl Pool {
                     request_id.clone(),
                     invocation.payload.clone(),
                     function.timeout,
+                    u64::from(function.memory_mb) * 1024 * 1024,
                 )
                 .await;
             let duration = started.elapsed();
@@ -358,6 +359,27 @@ impl Pool {
                         ),
                     );
                     Err(InvokeError::Crashed(status))
+                }
+                Outcome::OutOfMemory(used) => {
+                    let exited = format!(
+                        "RequestId: {request_id} Error: Runtime exited with error: signal: killed"
+                    );
+                    log::line(name, &format!("{exited} {OUT_OF_MEMORY_ERROR_TYPE}"));
+                    log::line(
+                        name,
+                        &format!(
+                            "MemorySize exceeded: function {} (declared at {}) used {} MB, over its MemorySize of {} MB, so its instance was killed, as Lambda kills it. Fix: raise MemorySize of {} or make the handler use less memory",
+                            function.logical_id,
+                            function.location,
+                            used / (1024 * 1024),
+                            function.memory_mb,
+                            function.logical_id,
+                        ),
+                    );
+                    Err(InvokeError::Function {
+                        error_type: OUT_OF_MEMORY_ERROR_TYPE.into(),
+                        error_message: exited,
+                    })
                 }
                 Outcome::NotDelivered if !retried => {
                     retried = true;

@@ -89,7 +89,9 @@ async fn a_rest_request_queued_behind_the_instance_cap_is_logged_as_queued() {
     // The request that did run is a plain integration timeout: the function was slow.
     let ran = log
         .lines()
-        .filter(|l| l.contains("timed out after 1s (API Gateway's integration timeout; function Slow"))
+        .filter(|l| {
+            l.contains("timed out after 1s (API Gateway's integration timeout; function Slow")
+        })
         .count();
     assert_eq!(ran, 1, "{log}");
 }
@@ -106,4 +108,79 @@ async fn an_http_api_request_queued_behind_the_instance_cap_is_logged_as_queued(
             && l.contains("timed out after 1.0s (HTTP API integration timeout)")),
         "{log}"
     );
+}
+
+/// A Python and a Node function with `MemorySize: 128` that hold 256 MB for two seconds when
+/// asked (`?mb=256`), and answer at once otherwise.
+const HOGS: &str = "Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {MemorySize: 128, Timeout: 10}
+Resources:
+  PyHog:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        import time
+        def handler(event, context):
+            mb = int((event.get('queryStringParameters') or {}).get('mb', '0'))
+            held = b'x' * (mb * 1024 * 1024)
+            if mb:
+                time.sleep(2)
+            return {'statusCode': 200, 'body': str(len(held))}
+      Events:
+        Get: {Type: Api, Properties: {Path: /py, Method: get}}
+  NodeHog:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      InlineCode: |
+        exports.handler = async (event) => {
+          const mb = Number((event.queryStringParameters || {}).mb || 0);
+          const held = Buffer.alloc(mb * 1024 * 1024, 1);
+          if (mb) await new Promise((resolve) => setTimeout(resolve, 2000));
+          return { statusCode: 200, body: String(held.length) };
+        };
+      Events:
+        Get: {Type: Api, Properties: {Path: /node, Method: get}}
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_function_over_its_memory_size_is_killed_as_lambda_kills_it() {
+    const { assert!(gatewise_lambda::ENFORCE_MEMORY_SIZE) };
+    let (_dir, template) = write_template(HOGS);
+    let server = Server::start(&template, &[]);
+    let client = client();
+    for (path, function, line) in [("/py", "PyHog", 5), ("/node", "NodeHog", 20)] {
+        let response = client
+            .get(server.url(&format!("{path}?mb=256")))
+            .send()
+            .await
+            .unwrap();
+        // A failed Lambda proxy invocation: API Gateway's 502 (spec 5.2).
+        assert_eq!(response.status().as_u16(), 502, "{path}");
+        assert_eq!(
+            response.json::<serde_json::Value>().await.unwrap(),
+            serde_json::json!({"message": "Internal server error"})
+        );
+        let log = server.wait_for_log(&format!("template.yaml:{line}:3) used "));
+        assert!(
+            log.contains(&format!("MemorySize exceeded: function {function} (declared at ")),
+            "{log}"
+        );
+        assert!(
+            log.lines().any(|l| l.starts_with(&format!("[{function}] RequestId: "))
+                && l.ends_with("Error: Runtime exited with error: signal: killed Runtime.OutOfMemory")),
+            "{log}"
+        );
+        assert!(
+            log.contains(&format!("over its MemorySize of 128 MB, so its instance was killed, as Lambda kills it. Fix: raise MemorySize of {function}")),
+            "{log}"
+        );
+        // A fresh instance serves the next request.
+        let small = client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(small.status().as_u16(), 200, "{path}");
+    }
 }
