@@ -184,3 +184,50 @@ async fn a_function_over_its_memory_size_is_killed_as_lambda_kills_it() {
         assert_eq!(small.status().as_u16(), 200, "{path}");
     }
 }
+
+/// An HTTP API route to a Python function that answers with the size of the body it got.
+const HTTP_ECHO: &str = "Transform: AWS::Serverless-2016-10-31
+Resources:
+  Echo:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        def handler(event, context):
+            return {'statusCode': 200, 'body': str(len(event.get('body') or ''))}
+      Events:
+        Post: {Type: HttpApi, Properties: {Path: /echo, Method: post}}
+";
+
+#[tokio::test]
+async fn an_http_api_event_over_lambda_s_6_mb_is_a_lambda_failure_and_over_10_mb_a_413() {
+    let (_dir, template) = write_template(HTTP_ECHO);
+    let server = Server::start(&template, &[]);
+    let post = |size: usize| {
+        client()
+            .post(server.url("/echo"))
+            .header("content-type", "text/plain")
+            .body(vec![b'a'; size])
+            .send()
+    };
+    let small = post(1024).await.unwrap();
+    assert_eq!(small.status(), 200);
+    // Under the HTTP API's 10 MB payload limit, over Lambda's 6 MB invoke limit: the invoke
+    // fails, which an HTTP API answers as every Lambda failure (spec 5.10).
+    let over_lambda = post(7 * 1024 * 1024).await.unwrap();
+    assert_eq!(over_lambda.status(), 500);
+    assert_eq!(
+        over_lambda.text().await.unwrap(),
+        r#"{"message":"Internal Server Error"}"#
+    );
+    let log = server.wait_for_log("POST /echo -> 500");
+    assert!(
+        log.contains("byte payload is too large for the RequestResponse invocation type (limit 6291456 bytes)"),
+        "{log}"
+    );
+    assert_eq!(log.matches("[Echo] START").count(), 1, "the function ran:\n{log}");
+    // Over the API's own 10 MB limit: 413 before any function.
+    let over_api = post(10 * 1024 * 1024 + 1).await.unwrap();
+    assert_eq!(over_api.status(), 413);
+}
