@@ -167,12 +167,17 @@ async fn a_function_over_its_memory_size_is_killed_as_lambda_kills_it() {
         );
         let log = server.wait_for_log(&format!("template.yaml:{line}:3) used "));
         assert!(
-            log.contains(&format!("MemorySize exceeded: function {function} (declared at ")),
+            log.contains(&format!(
+                "MemorySize exceeded: function {function} (declared at "
+            )),
             "{log}"
         );
         assert!(
-            log.lines().any(|l| l.starts_with(&format!("[{function}] RequestId: "))
-                && l.ends_with("Error: Runtime exited with error: signal: killed Runtime.OutOfMemory")),
+            log.lines()
+                .any(|l| l.starts_with(&format!("[{function}] RequestId: "))
+                    && l.ends_with(
+                        "Error: Runtime exited with error: signal: killed Runtime.OutOfMemory"
+                    )),
             "{log}"
         );
         assert!(
@@ -226,7 +231,11 @@ async fn an_http_api_event_over_lambda_s_6_mb_is_a_lambda_failure_and_over_10_mb
         log.contains("byte payload is too large for the RequestResponse invocation type (limit 6291456 bytes)"),
         "{log}"
     );
-    assert_eq!(log.matches("[Echo] START").count(), 1, "the function ran:\n{log}");
+    assert_eq!(
+        log.matches("[Echo] START").count(),
+        1,
+        "the function ran:\n{log}"
+    );
     // Over the API's own 10 MB limit: 413 before any function.
     let over_api = post(10 * 1024 * 1024 + 1).await.unwrap();
     assert_eq!(over_api.status(), 413);
