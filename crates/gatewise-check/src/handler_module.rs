@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 
 use gatewise_model::RuntimeFamily;
 
+/// Files larger than this are bundles or data, not handler source; they are skipped, as are
+/// FIFOs and devices (a read of those might never end).
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
 /// Extensions a Node handler module or a relative import may have; `.ts` for folders that
 /// esbuild builds at deploy time.
 const NODE_EXTENSIONS: [&str; 4] = ["js", "mjs", "cjs", "ts"];
@@ -39,7 +43,9 @@ pub fn handler_files(
         if files.len() == budget {
             break;
         }
-        let Ok(text) = std::fs::read_to_string(&file) else {
+        let Ok(text) = gatewise_template::read_capped(&file, MAX_FILE_BYTES, "a handler module")
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        else {
             continue;
         };
         let imported = match family {

@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use gatewise_model::{Function, FunctionCode, SourceLocation, Stack};
 
-use crate::handler_module::handler_files;
+use crate::handler_module::{MAX_FILE_BYTES, handler_files};
 
 /// Header every CORS-aware handler has to set (compared case-insensitively).
 const ALLOW_ORIGIN: &str = "access-control-allow-origin";
@@ -21,8 +21,6 @@ const ALLOW_ORIGIN: &str = "access-control-allow-origin";
 const SKIPPED_DIRS: [&str; 5] = ["node_modules", ".aws-sam", "__pycache__", "target", ".git"];
 /// A handler folder with more files than this is read only this far (a vendored tree).
 const MAX_FILES: usize = 2000;
-/// Files larger than this are bundles or data, not handler source.
-const MAX_FILE_BYTES: u64 = 1 << 20;
 
 /// Lazily read template files, keyed by the path locations carry.
 #[derive(Debug)]
@@ -234,8 +232,8 @@ fn folder_name(dir: &Path) -> String {
 }
 
 fn file_mentions(path: &Path) -> bool {
-    let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_FILE_BYTES);
-    small && std::fs::read(path).is_ok_and(|bytes| mentions_allow_origin(&bytes))
+    gatewise_template::read_capped(path, MAX_FILE_BYTES, "a handler file")
+        .is_ok_and(|bytes| mentions_allow_origin(&bytes))
 }
 
 fn directory_mentions(dir: &Path, budget: &mut usize) -> bool {

@@ -137,27 +137,31 @@ impl fmt::Display for RouteTable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const HEADER: [&str; 4] = ["METHOD", "PATH", "TARGET", "API"];
         let rows: Vec<[&str; 4]> = self.rest.rows().chain(self.http.rows()).collect();
-        let mut widths = HEADER.map(str::len);
+        let mut widths = HEADER.map(|h| h.chars().count());
         for row in &rows {
             for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.len());
+                *w = (*w).max(cell.chars().count());
             }
         }
         for row in std::iter::once(&HEADER).chain(&rows) {
-            let line = format!(
-                "{:<w0$}  {:<w1$}  {:<w2$}  {}",
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                w0 = widths[0],
-                w1 = widths[1],
-                w2 = widths[2],
-            );
+            let mut line = String::new();
+            for (cell, width) in row.iter().zip(widths).take(3) {
+                line.push_str(cell);
+                pad(&mut line, cell, width + 2);
+            }
+            line.push_str(row[3]);
             writeln!(f, "{}", line.trim_end())?;
         }
         Ok(())
     }
+}
+
+/// Pads `line`, which ends with `cell`, with spaces until `cell` takes `width` characters.
+/// Written out rather than `{:<width$}` because `format!` widths are limited to 65,535 and
+/// panic above it, and a template can declare a path longer than that.
+fn pad(line: &mut String, cell: &str, width: usize) {
+    let used = cell.chars().count();
+    line.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
 }
 
 /// The local API Gateway: every REST and HTTP API of one stack, served at the root.

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use gatewise_lambda::{FunctionHost, Invocation, MAX_INVOKE_PAYLOAD_BYTES};
+use gatewise_lambda::{Dispatch, FunctionHost, Invocation, MAX_INVOKE_PAYLOAD_BYTES};
 use gatewise_model::{FunctionIndex, Stack};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
@@ -269,6 +269,7 @@ impl InvokeApi {
                 let invocation = Invocation {
                     request_id: request_id.to_owned(),
                     payload,
+                    dispatch: Dispatch::default(),
                 };
                 tokio::spawn(async move {
                     if let Err(error) = host.invoke(index, invocation).await {
@@ -282,6 +283,7 @@ impl InvokeApi {
                 let invocation = Invocation {
                     request_id: request_id.to_owned(),
                     payload,
+                    dispatch: Dispatch::default(),
                 };
                 let result = self.host.invoke(target.index, invocation).await;
                 let log: Option<&[u8]> = None;

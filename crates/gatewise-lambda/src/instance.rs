@@ -21,6 +21,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::cleanup;
 use crate::environment::{self, HostEnvironment, InstanceEnvironment};
+use crate::memory::{self, ENFORCE_MEMORY_SIZE, MEMORY_POLL_INTERVAL};
 use crate::runtime_api::{self, ApiEvent, ErrorReport, PendingInvocation, RuntimeApi};
 use crate::runtimes::Launch;
 use crate::{EnvOverrides, log};
@@ -116,6 +117,9 @@ pub(crate) enum Outcome {
     Exited(String),
     /// The process went away before it took the event; another instance can take it.
     NotDelivered,
+    /// The instance's processes held more than `MemorySize` (this many bytes); the process
+    /// group has been killed.
+    OutOfMemory(u64),
 }
 
 pub(crate) struct Instance {
@@ -276,12 +280,14 @@ impl Instance {
         self.init_duration.take()
     }
 
-    /// Runs one invocation. On [`Outcome::TimedOut`] the process group is already dead.
+    /// Runs one invocation. On [`Outcome::TimedOut`] and [`Outcome::OutOfMemory`] the process
+    /// group is already dead. `memory_limit` is `MemorySize` in bytes.
     pub async fn invoke(
         &mut self,
         request_id: String,
         payload: Bytes,
         timeout: Duration,
+        memory_limit: u64,
     ) -> Outcome {
         let pending = PendingInvocation {
             request_id,
@@ -292,6 +298,9 @@ impl Instance {
             return Outcome::NotDelivered;
         }
         let mut deadline: Option<Instant> = None;
+        let mut memory_poll = tokio::time::interval(MEMORY_POLL_INTERVAL);
+        memory_poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut out_of_memory = None;
         loop {
             let timer = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now).into());
             tokio::select! {
@@ -311,10 +320,21 @@ impl Instance {
                     };
                 }
                 () = timer, if deadline.is_some() => break,
+                _ = memory_poll.tick(), if ENFORCE_MEMORY_SIZE && deadline.is_some() => {
+                    if let Some(used) = memory::tree_rss_bytes(self.pid)
+                        && used > memory_limit
+                    {
+                        out_of_memory = Some(used);
+                        break;
+                    }
+                }
             }
         }
         self.kill_and_wait().await;
-        Outcome::TimedOut
+        match out_of_memory {
+            Some(used) => Outcome::OutOfMemory(used),
+            None => Outcome::TimedOut,
+        }
     }
 
     /// Kills the process group and waits until the process has been reaped, so a pool never

@@ -17,7 +17,7 @@
 //! Behaviour constants: [`DEFAULT_MAX_INSTANCES_PER_FUNCTION`] (pool ceiling without
 //! `ReservedConcurrentExecutions`), [`INIT_TIMEOUT`] (spawn to first `/next`),
 //! [`MAX_RESPONSE_BYTES`] (Lambda's response limit), [`MAX_INVOKE_PAYLOAD_BYTES`] (its
-//! request limit).
+//! request limit), [`ENFORCE_MEMORY_SIZE`] and [`MEMORY_POLL_INTERVAL`] (`MemorySize`).
 //!
 //! Logs go to stderr, one line each, prefixed with `[FunctionName] `: the function's own
 //! output, and Lambda's `START` / `END` / `REPORT` lines.
@@ -38,9 +38,11 @@
 //! `EnvOverrides`, `InvokeError`, `HostError`.
 
 mod cleanup;
+mod dispatch;
 mod environment;
 mod instance;
 mod log;
+mod memory;
 mod peer;
 mod pool;
 mod runtime_api;
@@ -53,12 +55,14 @@ use bytes::Bytes;
 use gatewise_model::{Function, FunctionIndex};
 use indexmap::IndexMap;
 
+pub use dispatch::{Dispatch, Queueing};
 pub use environment::{
     HostEnvironment, InstanceEnvironment, PASSED_THROUGH, PINNED, function_environment,
     log_stream_name,
 };
 pub use instance::INIT_TIMEOUT;
 pub use log::{flush_stderr, write_to_stderr};
+pub use memory::{ENFORCE_MEMORY_SIZE, MEMORY_POLL_INTERVAL};
 pub use pool::DEFAULT_MAX_INSTANCES_PER_FUNCTION;
 pub use runtime_api::{MAX_INVOKE_PAYLOAD_BYTES, MAX_RESPONSE_BYTES, PAYLOAD_TOO_LARGE_ERROR_TYPE};
 
@@ -101,6 +105,8 @@ pub struct Invocation {
     pub request_id: String,
     /// The event, as JSON bytes.
     pub payload: Bytes,
+    /// Whether it queued for an instance, for a caller that stops waiting before the end.
+    pub dispatch: Dispatch,
 }
 
 /// Why an invocation produced no successful response. Every variant is something the
@@ -124,6 +130,10 @@ pub enum InvokeError {
     #[error("the function could not start: {0}")]
     InitFailed(String),
 }
+
+/// The error type of an invocation whose instance used more than its `MemorySize`, as
+/// Lambda reports it.
+pub const OUT_OF_MEMORY_ERROR_TYPE: &str = "Runtime.OutOfMemory";
 
 /// A problem that stops the host from starting (reported before `Listening on`).
 #[derive(Debug, Clone, thiserror::Error)]

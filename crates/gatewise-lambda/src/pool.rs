@@ -19,7 +19,7 @@ use bytes::Bytes;
 use tokio::sync::oneshot;
 
 use crate::instance::{FunctionSpec, Instance, Outcome, ProcessRegistry};
-use crate::{Invocation, InvokeError, log, runtime_api};
+use crate::{Dispatch, Invocation, InvokeError, OUT_OF_MEMORY_ERROR_TYPE, log, runtime_api};
 
 /// Ceiling of a pool when the function sets no `ReservedConcurrentExecutions`. Lambda's own
 /// default (the account's 1000) would only let a runaway load test fork-bomb a laptop; ten
@@ -120,8 +120,9 @@ impl Pool {
         }
     }
 
-    /// A warm instance, a fresh slot, or a place in the queue.
-    async fn acquire(&self) -> Result<Lease<'_>, InvokeError> {
+    /// A warm instance, a fresh slot, or a place in the queue (then `dispatch` records that
+    /// the invocation queued behind the cap).
+    async fn acquire(&self, dispatch: &Dispatch) -> Result<Lease<'_>, InvokeError> {
         let mut dead = Vec::new();
         let waiting = {
             let mut state = self.state();
@@ -142,6 +143,7 @@ impl Pool {
                 state.live += 1;
                 None
             } else {
+                dispatch.mark_queued(self.max);
                 let (tx, rx) = oneshot::channel();
                 state.waiters.push_back(tx);
                 Some(rx)
@@ -248,7 +250,7 @@ impl Pool {
     /// Starts one instance ahead of traffic; failures are logged and left for the first
     /// invocation to report, as Lambda reports them.
     pub async fn warm(&self) {
-        let Ok(lease) = self.acquire().await else {
+        let Ok(lease) = self.acquire(&Dispatch::new()).await else {
             return;
         };
         self.warm_up(lease).await;
@@ -294,7 +296,8 @@ impl Pool {
         // One retry covers an idle instance that died just as it was handed the event.
         let mut retried = false;
         loop {
-            let mut lease = self.acquire().await?;
+            let mut lease = self.acquire(&invocation.dispatch).await?;
+            invocation.dispatch.mark_dispatched();
             self.drop_stale(&mut lease).await;
             let generation = self.generation();
             let instance = match &mut lease.instance {
@@ -322,6 +325,7 @@ impl Pool {
                     request_id.clone(),
                     invocation.payload.clone(),
                     function.timeout,
+                    u64::from(function.memory_mb) * 1024 * 1024,
                 )
                 .await;
             let duration = started.elapsed();
@@ -355,6 +359,27 @@ impl Pool {
                         ),
                     );
                     Err(InvokeError::Crashed(status))
+                }
+                Outcome::OutOfMemory(used) => {
+                    let exited = format!(
+                        "RequestId: {request_id} Error: Runtime exited with error: signal: killed"
+                    );
+                    log::line(name, &format!("{exited} {OUT_OF_MEMORY_ERROR_TYPE}"));
+                    log::line(
+                        name,
+                        &format!(
+                            "MemorySize exceeded: function {} (declared at {}) used {} MB, over its MemorySize of {} MB, so its instance was killed, as Lambda kills it. Fix: raise MemorySize of {} or make the handler use less memory",
+                            function.logical_id,
+                            function.location,
+                            used / (1024 * 1024),
+                            function.memory_mb,
+                            function.logical_id,
+                        ),
+                    );
+                    Err(InvokeError::Function {
+                        error_type: OUT_OF_MEMORY_ERROR_TYPE.into(),
+                        error_message: exited,
+                    })
                 }
                 Outcome::NotDelivered if !retried => {
                     retried = true;

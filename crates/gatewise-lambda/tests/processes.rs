@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use gatewise_lambda::{
-    EnvOverrides, FunctionHost, HostOptions, Invocation, InvokeError, WarmPolicy,
+    Dispatch, EnvOverrides, FunctionHost, HostOptions, Invocation, InvokeError, WarmPolicy,
 };
 use gatewise_model::{Function, FunctionCode, SourceLocation};
 use indexmap::IndexMap;
@@ -62,6 +62,7 @@ async fn invoke_as(
     let invocation = Invocation {
         request_id: request_id.into(),
         payload: Bytes::from(event.to_string()),
+        dispatch: Dispatch::new(),
     };
     let body = host.invoke(index, invocation).await?;
     Ok(serde_json::from_slice(&body).expect("function returned JSON"))

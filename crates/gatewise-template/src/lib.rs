@@ -23,10 +23,12 @@
 mod cfn;
 mod document;
 mod function;
+mod functions;
 mod ids;
 mod openapi;
 mod properties;
 mod sam;
+mod source_file;
 mod template;
 mod terraform;
 #[cfg(test)]
@@ -34,6 +36,8 @@ mod test_support;
 
 use std::path::Path;
 use std::sync::Arc;
+
+pub use source_file::{MAX_ENV_VARS_FILE_BYTES, MAX_TEMPLATE_FILE_BYTES, read_capped};
 
 use gatewise_model::{SourceLocation, Stack};
 use indexmap::IndexMap;
@@ -145,15 +149,12 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Stack, LoadError> {
     }
     let file: Arc<Path> = Arc::from(path);
     let start = SourceLocation::new(file.clone(), 1, 1);
-    let bytes = std::fs::read(path).map_err(|e| {
-        let reason = match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                "No such file or directory; check the path or run from the project directory"
-                    .to_owned()
-            }
-            _ => e.to_string(),
+    let bytes = read_capped(path, MAX_TEMPLATE_FILE_BYTES, "the template").map_err(|e| {
+        let message = match e.io_kind {
+            Some(std::io::ErrorKind::NotFound) => "cannot read template: No such file or directory; check the path or run from the project directory".to_owned(),
+            _ => e.message,
         };
-        LoadError::new(start.clone(), format!("cannot read template: {reason}"))
+        LoadError::new(start.clone(), message)
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         LoadError::new(

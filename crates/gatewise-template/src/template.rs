@@ -9,6 +9,7 @@ use gatewise_model::{SourceLocation, Stack, pseudo};
 use crate::document::intrinsics::Resolver;
 use crate::document::parameters;
 use crate::document::value::{Map, Node, Value};
+use crate::functions::Functions;
 use crate::sam::ApiInputs;
 use crate::sam::{ExplicitApi, SamFunction};
 use crate::{LoadError, LoadOptions, cfn, sam};
@@ -189,17 +190,18 @@ pub fn build_stack(
         }
     }
 
+    let functions = Functions::new(&stack.functions);
     let inputs = ApiInputs {
         explicit: &explicit_apis,
         sam_functions: &sam_functions,
-        functions: &stack.functions,
+        functions: &functions,
         globals: api_globals,
         template_dir,
     };
     let mut api_keys = Vec::new();
     let mut rest_apis = sam::rest_api::rest_apis(&mut resolver, &inputs, &mut api_keys)?;
     let (cfn_apis, cfn_keys) =
-        cfn::apigateway::rest_apis(&mut resolver, &api_gateway, &stack.functions, template_dir)?;
+        cfn::apigateway::rest_apis(&mut resolver, &api_gateway, &functions, template_dir)?;
     // Template order: raw CloudFormation APIs are explicit resources, before SAM's implicit one.
     let implicit = rest_apis.iter().position(|a| {
         a.logical_id == sam::rest_api::IMPLICIT_API
@@ -216,7 +218,7 @@ pub fn build_stack(
         &ApiInputs {
             explicit: &explicit_http_apis,
             sam_functions: &sam_functions,
-            functions: &stack.functions,
+            functions: &functions,
             globals: http_api_globals,
             template_dir,
         },
@@ -280,5 +282,7 @@ fn uses_sam_transform(top: &Map) -> bool {
     }
 }
 
+#[cfg(test)]
+mod fuzz_tests;
 #[cfg(test)]
 mod tests;

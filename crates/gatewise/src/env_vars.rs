@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use gatewise_lambda::EnvOverrides;
+use gatewise_template::{MAX_ENV_VARS_FILE_BYTES, read_capped};
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -11,8 +12,10 @@ use serde_json::Value;
 ///
 /// Errors are `FILE:LINE:COL: what is wrong` (or `FILE: …` where JSON gives no position).
 pub fn read_env_vars(path: &Path) -> Result<EnvOverrides, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read the --env-vars file: {e}", path.display()))?;
+    let what = format!("the --env-vars file '{}'", path.display());
+    let bytes = read_capped(path, MAX_ENV_VARS_FILE_BYTES, &what).map_err(|e| e.message)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{what} is not UTF-8 text; save it as UTF-8 JSON"))?;
     parse_env_vars(&text).map_err(|e| format!("{}:{e}", path.display()))
 }
 

@@ -75,6 +75,20 @@ Resources:
         Any:
           Type: Api
           Properties: {{Path: '/{{action}}', Method: any}}
+  Roomy:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: app.handler
+      CodeUri: .
+      Timeout: 60
+      Environment:
+        Variables:
+          FAULT_MARKER: {marker}
+      Events:
+        Any:
+          Type: Api
+          Properties: {{Path: '/roomy/{{action}}', Method: any}}
   Broken:
     Type: AWS::Serverless::Function
     Properties:
@@ -243,10 +257,12 @@ async fn a_killed_instance_fails_its_request_and_is_replaced() {
 async fn payloads_over_lambda_s_6_mb_fail_as_on_aws_and_the_instance_survives() {
     let faults = Faults::new();
     let server = faults.serve(&[]);
-    let (_, pid) = get(&server, "/pid").await;
+    // The function with room to spare (Timeout 60 s): on a busy machine, building a 7 MB
+    // answer must not run into a short Timeout, which would replace the instance anyway.
+    let (_, pid) = get(&server, "/roomy/pid").await;
     // 7 MiB is under API Gateway's 10 MB but over Lambda's 6 MB invoke limit: 413.
     let upload = client()
-        .post(server.url("/echo"))
+        .post(server.url("/roomy/echo"))
         .body(vec![b'a'; 7 * 1024 * 1024])
         .send()
         .await
@@ -257,9 +273,9 @@ async fn payloads_over_lambda_s_6_mb_fail_as_on_aws_and_the_instance_survives() 
         r#"{"message":"Request Too Long"}"#
     );
     // A response over 6 MB is a function error: 502.
-    let (status, body) = get(&server, "/big").await;
+    let (status, body) = get(&server, "/roomy/big").await;
     assert_eq!((status, body.as_str()), (502, INTERNAL_ERROR));
-    let (status, same) = get(&server, "/pid").await;
+    let (status, same) = get(&server, "/roomy/pid").await;
     assert_eq!(
         (status, same),
         (200, pid),

@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
-use gatewise_lambda::{Invocation, InvokeError};
+use gatewise_lambda::{Dispatch, Invocation, InvokeError};
 use gatewise_model::{
     HttpApi, HttpAuthorization, HttpIntegration, HttpRoute, PayloadFormat, Stack,
 };
@@ -158,6 +158,7 @@ pub(crate) async fn authorize_http<'a>(
             let invocation = Invocation {
                 request_id: uuid::Uuid::new_v4().to_string(),
                 payload: Bytes::from(payload),
+                dispatch: Dispatch::new(),
             };
             let output = match tokio::time::timeout(
                 HttpIntegration::DEFAULT_TIMEOUT,

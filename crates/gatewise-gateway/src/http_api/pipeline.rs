@@ -12,7 +12,7 @@ use bytes::Bytes;
 use gatewise_cors::http_api::{
     GATEWAY_ERRORS_CARRY_CORS, PREFLIGHT_STATUS, ROUTED_PREFLIGHT_RUNS_INTEGRATION, is_preflight,
 };
-use gatewise_lambda::Invocation;
+use gatewise_lambda::{Dispatch, Invocation};
 use gatewise_model::{HttpApi, HttpIntegration, HttpRoute, PayloadFormat, Stack};
 use http::request::Parts;
 use http::{HeaderName, HeaderValue, Response};
@@ -26,7 +26,7 @@ use crate::http_api::error::HttpError;
 use crate::http_api::event::{HttpV1Target, V2Target, build_event_v2, build_http_v1_event};
 use crate::http_api::response::{parse_v1_response, parse_v2_response};
 use crate::http_api::router::{HttpDispatch, HttpMatch, HttpRoutes};
-use crate::integration::invoke::Invoke;
+use crate::integration::invoke::{Invoke, queued_timeout_reason};
 use crate::observe::cors_verdict::Observed;
 use crate::observe::http_source::{HttpAnswer, HttpCause, HttpSource};
 use crate::observe::source::ResponseSource;
@@ -288,23 +288,31 @@ impl<'g> HttpPipeline<'g> {
         drop(body);
         let function = &self.stack.functions[function_index];
         let failed = HttpCause::FunctionFailed(function);
+        let dispatch = Dispatch::new();
         let invocation = Invocation {
             request_id: uuid::Uuid::new_v4().to_string(),
             payload: Bytes::from(built.payload),
+            dispatch: dispatch.clone(),
         };
         let output =
             match tokio::time::timeout(timeout, self.functions.invoke(function_index, invocation))
                 .await
             {
                 Err(_) => {
-                    return Err(HttpError::unavailable(
+                    let reason = queued_timeout_reason(
+                        "HTTP API integration timeout",
+                        timeout,
+                        function,
+                        &dispatch,
+                    )
+                    .unwrap_or_else(|| {
                         format!(
                             "the integration timed out after {:?} (HTTP API integration timeout; \
-                         function {} declared at {} has Timeout {:?})",
+                             function {} declared at {} has Timeout {:?})",
                             timeout, function.logical_id, function.location, function.timeout
-                        ),
-                        failed,
-                    ));
+                        )
+                    });
+                    return Err(HttpError::unavailable(reason, failed));
                 }
                 Ok(Err(error)) => {
                     return Err(HttpError::internal(

@@ -17,7 +17,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use gatewise_lambda::{Invocation, InvokeError};
+use gatewise_lambda::{Dispatch, Invocation, InvokeError};
 use gatewise_model::{FunctionIndex, IntegrationMapping, IntegrationResponse};
 use http::{HeaderValue, Response};
 use http_body_util::Full;
@@ -186,6 +186,7 @@ pub(crate) async fn respond<'c>(
     let invocation = Invocation {
         request_id: request_id.clone(),
         payload: event,
+        dispatch: Dispatch::new(),
     };
     let result = tokio::time::timeout(
         compiled.timeout,

@@ -466,4 +466,63 @@ GET /d HTTP/1.1\r\naUThorization: t\r\nx-a: 1\r\nX-A: 2\r\n\r\n";
         assert_eq!(names.find("host"), Some("Host"));
         assert_eq!(names.find("accept"), None);
     }
+
+    /// Pieces of HTTP/1 streams the structured fuzz target strings together: heads with and
+    /// without bodies, chunked bodies, things the tracker stops at, and garbage.
+    const PIECES: &[&[u8]] = &[
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /a HTTP/1.1\r\naUThorization: t\r\nX-A: 1\r\nx-a: 2\r\n\r\n",
+        b"POST /b HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
+        b"POST /b HTTP/1.1\r\nContent-Length: 5\r\n\r\n",
+        b"POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        b"POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"1a;ext\r\nGET /x HTTP/1.1\r\nA: b\r\n\r\n\r\n",
+        b"0\r\nTrailer: 1\r\n\r\n",
+        b"GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n",
+        b"CONNECT x:1 HTTP/1.1\r\n\r\n",
+        b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+        b"Content-Length: 18446744073709551616\r\n",
+        b"FFFFFFFFFFFFFFFFFFFF\r\n",
+        b"\r\n",
+        b"\n",
+        b"\x00\xff",
+        b"GET / HTTP/1.1\r\n",
+    ];
+
+    proptest::proptest! {
+        // Cheap per case: a thousand cases of each run in well under a second.
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 1000, ..Default::default() })]
+
+        #[test]
+        fn fuzz_head_tap_arbitrary_bytes(
+            input in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..1024),
+            cuts in proptest::collection::vec(0usize..1024, 0..8),
+        ) {
+            for names in split_heads(&input, &cuts) {
+                proptest::prop_assert!(names.len() <= MAX_HEADERS);
+            }
+        }
+
+        #[test]
+        fn fuzz_head_tap_streams_give_the_same_heads_however_split(
+            pieces in proptest::collection::vec(0..PIECES.len(), 0..12),
+            cuts in proptest::collection::vec(0usize..2048, 0..8),
+        ) {
+            let input: Vec<u8> = pieces.iter().flat_map(|&p| PIECES[p].iter().copied()).collect();
+            proptest::prop_assert_eq!(split_heads(&input, &cuts), heads(&[&input]));
+        }
+    }
+
+    /// The heads found when `input` arrives in pieces cut at `cuts` (byte offsets, any order).
+    fn split_heads(input: &[u8], cuts: &[usize]) -> Vec<Vec<String>> {
+        let mut cuts: Vec<usize> = cuts.iter().map(|&c| c.min(input.len())).collect();
+        cuts.sort_unstable();
+        let mut chunks = Vec::new();
+        let mut start = 0;
+        for cut in cuts.into_iter().chain([input.len()]) {
+            chunks.push(&input[start..cut]);
+            start = cut;
+        }
+        heads(&chunks)
+    }
 }

@@ -7,7 +7,7 @@
 use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
-use gatewise_lambda::{Invocation, InvokeError};
+use gatewise_lambda::{Dispatch, Invocation, InvokeError};
 use gatewise_model::{ApiKeySource, Authorization, Authorizer, AuthorizerKind, Integration, Stack};
 
 use crate::integration::invoke::Invoke;
@@ -165,6 +165,7 @@ async fn run_authorizer<'a>(
     let invocation = Invocation {
         request_id: uuid::Uuid::new_v4().to_string(),
         payload: Bytes::from(payload),
+        dispatch: Dispatch::new(),
     };
     let output = match tokio::time::timeout(
         Integration::REST_DEFAULT_TIMEOUT,

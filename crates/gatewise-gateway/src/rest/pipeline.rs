@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use gatewise_lambda::{Invocation, InvokeError};
+use gatewise_lambda::{Dispatch, Invocation, InvokeError};
 use gatewise_model::{Authorization, AuthorizerKind, FunctionIndex, RestApi, Stack};
 use gatewise_vtl::Input;
 use http::request::Parts;
@@ -18,7 +18,7 @@ use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Body;
 use jiff::Timestamp;
 
-use crate::integration::invoke::Invoke;
+use crate::integration::invoke::{Invoke, queued_timeout_reason};
 use crate::integration::lambda_custom;
 use crate::integration::mapping_template::{ContextValues, TemplateRequest};
 use crate::integration::mock::{self, MockError};
@@ -394,18 +394,24 @@ impl RestPipeline<'_> {
     ) -> Result<(Response<Full<Bytes>>, ResponseSource<'s>), GatewayError<'s>> {
         let function = &self.stack.functions[function_index];
         let failed = || GatewayCause::FunctionFailed { function };
+        let dispatch = Dispatch::new();
         let invocation = Invocation {
             request_id: uuid::Uuid::new_v4().to_string(),
             payload: Bytes::from(event.payload),
+            dispatch: dispatch.clone(),
         };
-        let output = match tokio::time::timeout(
-            timeout,
-            self.functions.invoke(function_index, invocation),
-        )
-        .await
-        {
-            Err(_) => {
-                return Err(GatewayError::integration_timeout(
+        let output =
+            match tokio::time::timeout(timeout, self.functions.invoke(function_index, invocation))
+                .await
+            {
+                Err(_) => {
+                    let reason = queued_timeout_reason(
+                    "API Gateway's integration timeout",
+                    timeout,
+                    function,
+                    &dispatch,
+                )
+                .unwrap_or_else(|| {
                     format!(
                         "the integration timed out after {} (API Gateway's integration timeout; \
                          function {} declared at {} has Timeout {})",
@@ -413,28 +419,31 @@ impl RestPipeline<'_> {
                         function.logical_id,
                         function.location,
                         seconds(function.timeout),
-                    ),
-                    GatewayCause::IntegrationTimeout { function },
-                ));
-            }
-            // The event is over Lambda's invoke limit: API Gateway answers 413 (recorded).
-            Ok(Err(InvokeError::Function {
-                error_type,
-                error_message,
-            })) if error_type == gatewise_lambda::PAYLOAD_TOO_LARGE_ERROR_TYPE => {
-                return Err(GatewayError::request_too_large(format!(
-                    "function {}: {error_message}",
-                    function.logical_id
-                )));
-            }
-            Ok(Err(error)) => {
-                return Err(GatewayError::lambda_failure(
-                    describe_invoke_error(&error, &function.logical_id, &function.location),
-                    failed(),
-                ));
-            }
-            Ok(Ok(output)) => output,
-        };
+                    )
+                });
+                    return Err(GatewayError::integration_timeout(
+                        reason,
+                        GatewayCause::IntegrationTimeout { function },
+                    ));
+                }
+                // The event is over Lambda's invoke limit: API Gateway answers 413 (recorded).
+                Ok(Err(InvokeError::Function {
+                    error_type,
+                    error_message,
+                })) if error_type == gatewise_lambda::PAYLOAD_TOO_LARGE_ERROR_TYPE => {
+                    return Err(GatewayError::request_too_large(format!(
+                        "function {}: {error_message}",
+                        function.logical_id
+                    )));
+                }
+                Ok(Err(error)) => {
+                    return Err(GatewayError::lambda_failure(
+                        describe_invoke_error(&error, &function.logical_id, &function.location),
+                        failed(),
+                    ));
+                }
+                Ok(Ok(output)) => output,
+            };
 
         let accept = parts
             .headers

@@ -9,14 +9,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use gatewise_model::{
-    ApiKey, Authorization, Authorizer, AuthorizerKind, Function, GatewayResponseConfig,
-    Integration, IntegrationMapping, IntegrationResponse, Method, MethodProvenance, RestApi,
-    SourceLocation,
+    ApiKey, Authorization, Authorizer, AuthorizerKind, GatewayResponseConfig, Integration,
+    IntegrationMapping, IntegrationResponse, Method, MethodProvenance, RestApi, SourceLocation,
 };
 use indexmap::IndexMap;
 
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value};
+use crate::functions::Functions;
 use crate::openapi::rest::{self, Routes, TemplateEnd};
 use crate::openapi::{self, UriTarget, definition};
 use crate::properties::{properties_of, string_list, string_map, text, whole_number};
@@ -76,7 +76,7 @@ fn ref_name(node: Option<&Node>) -> Option<String> {
 pub fn rest_apis(
     resolver: &mut Resolver<'_>,
     resources: &[ApiGatewayResource<'_>],
-    functions: &[Function],
+    functions: &Functions<'_>,
     template_dir: &Path,
 ) -> Result<(Vec<RestApi>, Vec<ApiKey>), LoadError> {
     let mut props: HashMap<&str, Map> = HashMap::new();
@@ -403,7 +403,7 @@ fn authorizers(
     resolver: &mut Resolver<'_>,
     resources: &[&ApiGatewayResource<'_>],
     props: &HashMap<&str, Map>,
-    functions: &[Function],
+    functions: &Functions<'_>,
 ) -> Result<HashMap<String, Authorizer>, LoadError> {
     let mut out = HashMap::new();
     for r in resources {
@@ -503,7 +503,7 @@ fn method_authorization(
 fn integration(
     resolver: &mut Resolver<'_>,
     p: &Map,
-    functions: &[Function],
+    functions: &Functions<'_>,
     what: &str,
     route: &str,
     at: &SourceLocation,

@@ -9,12 +9,13 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use gatewise_model::{
-    Function, HttpApi, HttpAuthorization, HttpIntegration, HttpRoute, PayloadFormat, SourceLocation,
+    HttpApi, HttpAuthorization, HttpIntegration, HttpRoute, PayloadFormat, SourceLocation,
 };
 use indexmap::IndexMap;
 
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node};
+use crate::functions::Functions;
 use crate::openapi::http::{self, Conversion, DEFAULT_ROUTE, KeyStyle, UNSPECIFIED_PAYLOAD_FORMAT};
 use crate::openapi::{self, UriTarget, definition};
 use crate::properties::{properties_of, string_map, text};
@@ -44,7 +45,7 @@ fn ref_name(node: Option<&Node>) -> Option<String> {
 pub fn http_apis(
     resolver: &mut Resolver<'_>,
     resources: &[ApiGatewayV2Resource<'_>],
-    functions: &[Function],
+    functions: &Functions<'_>,
     template_dir: &Path,
 ) -> Result<Vec<HttpApi>, LoadError> {
     let mut apis: IndexMap<String, HttpApi> = IndexMap::new();
@@ -94,7 +95,7 @@ fn api(
     resolver: &mut Resolver<'_>,
     r: &ApiGatewayV2Resource<'_>,
     props: &Map,
-    functions: &[Function],
+    functions: &Functions<'_>,
     template_dir: &Path,
 ) -> Result<Option<HttpApi>, LoadError> {
     let what = format!("HTTP API '{}'", r.logical_id);
@@ -221,7 +222,7 @@ fn route(
     r: &ApiGatewayV2Resource<'_>,
     props: &Map,
     others: &Others<'_, '_>,
-    functions: &[Function],
+    functions: &Functions<'_>,
 ) -> Result<HttpRoute, LoadError> {
     let what = format!("Route '{}'", r.logical_id);
     let route_key = match resolver.property(props, "RouteKey")? {
@@ -313,7 +314,7 @@ fn integration(
     resolver: &mut Resolver<'_>,
     r: &ApiGatewayV2Resource<'_>,
     props: &Map,
-    functions: &[Function],
+    functions: &Functions<'_>,
 ) -> Result<HttpIntegration, LoadError> {
     let what = format!("Integration '{}'", r.logical_id);
     let kind = match resolver.property(props, "IntegrationType")? {
@@ -357,7 +358,7 @@ fn authorizer(
     resolver: &mut Resolver<'_>,
     r: &ApiGatewayV2Resource<'_>,
     props: &Map,
-    functions: &[Function],
+    functions: &Functions<'_>,
 ) -> Result<HttpAuthorization, LoadError> {
     let what = format!("Authorizer '{}'", r.logical_id);
     let name = match resolver.property(props, "Name")? {

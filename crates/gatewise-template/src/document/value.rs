@@ -6,6 +6,7 @@
 //! already turned into their long form (`!Ref X` → `{"Ref": "X"}`), so the intrinsic resolver
 //! only knows one spelling.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use gatewise_model::SourceLocation;
@@ -43,7 +44,15 @@ pub enum Value {
 #[derive(Debug, Clone, Default)]
 pub struct Map {
     entries: Vec<Entry>,
+    /// Where each key is in `entries`, once the map holds more than [`INDEX_FROM_ENTRIES`]:
+    /// a template's `Resources` can hold tens of thousands of keys, and a scan per lookup and
+    /// per insert made loading such a template quadratic (40,000 functions took half a minute).
+    index: Option<HashMap<String, usize>>,
 }
+
+/// Maps up to this many entries are scanned (most maps of a template hold a handful of keys,
+/// where a scan beats hashing); larger ones get a key index.
+const INDEX_FROM_ENTRIES: usize = 16;
 
 /// One `key: value` pair of a [`Map`].
 #[derive(Debug, Clone)]
@@ -59,7 +68,7 @@ impl Map {
     }
 
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.key == key)
+        self.position(key).map(|i| &self.entries[i])
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Entry> {
@@ -69,29 +78,32 @@ impl Map {
     /// Adds or replaces `entry.key` (replacing keeps the original position in the order, like a
     /// JSON object merge).
     pub fn insert(&mut self, entry: Entry) {
-        match self.entries.iter_mut().find(|e| e.key == entry.key) {
-            Some(existing) => *existing = entry,
-            None => self.entries.push(entry),
+        match self.position(&entry.key) {
+            Some(i) => self.entries[i] = entry,
+            None => self.push(entry),
         }
     }
 
     pub fn remove(&mut self, key: &str) {
-        self.entries.retain(|e| e.key != key);
+        if self.position(key).is_some() {
+            self.entries.retain(|e| e.key != key);
+            self.reindex();
+        }
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        self.entries
-            .iter_mut()
-            .find(|e| e.key == key)
-            .map(|e| &mut e.value)
+        self.position(key).map(|i| &mut self.entries[i].value)
     }
 
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
-        self.entries.iter_mut()
+    /// Each key with its value, mutable; keys stay as they are (the index depends on them).
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut Node)> {
+        self.entries
+            .iter_mut()
+            .map(|e| (e.key.as_str(), &mut e.value))
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
-        self.entries.iter().any(|e| e.key == key)
+        self.position(key).is_some()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -104,6 +116,34 @@ impl Map {
             key: key.to_owned(),
             key_location: key_location.clone(),
             value,
+        });
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|e| e.key == key),
+        }
+    }
+
+    /// Appends an entry whose key is not in the map yet.
+    fn push(&mut self, entry: Entry) {
+        if let Some(index) = &mut self.index {
+            index.insert(entry.key.clone(), self.entries.len());
+        }
+        self.entries.push(entry);
+        if self.index.is_none() && self.entries.len() > INDEX_FROM_ENTRIES {
+            self.reindex();
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.index = (self.entries.len() > INDEX_FROM_ENTRIES).then(|| {
+            self.entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect()
         });
     }
 }
@@ -240,7 +280,7 @@ pub fn parse(text: &str, file: &Arc<std::path::Path>) -> Result<Node, LoadError>
         text,
         line_starts: Vec::new(),
         stack: Vec::new(),
-        anchors: std::collections::HashMap::new(),
+        anchors: HashMap::new(),
         alias_budget: ALIAS_BUDGET,
         root: None,
         error: None,
@@ -290,7 +330,7 @@ struct Builder<'t> {
     /// Byte offset of each line of `text`, computed on first use.
     line_starts: Vec<usize>,
     stack: Vec<Frame>,
-    anchors: std::collections::HashMap<usize, Node>,
+    anchors: HashMap<usize, Node>,
     alias_budget: usize,
     root: Option<Node>,
     error: Option<LoadError>,
@@ -548,7 +588,7 @@ impl Builder<'_> {
                         ),
                     ));
                 }
-                map.entries.push(Entry {
+                map.push(Entry {
                     key,
                     key_location,
                     value: node,
@@ -867,6 +907,45 @@ mod tests {
             json_of("a: &x [1, 2]\nb: *x"),
             json!({"a": [1, 2], "b": [1, 2]})
         );
+    }
+
+    #[test]
+    fn large_maps_keep_order_positions_and_duplicate_detection() {
+        // Past INDEX_FROM_ENTRIES the map looks keys up in its index: the behaviour must not
+        // change — template order, key positions, the first key named in a duplicate error.
+        let keys = INDEX_FROM_ENTRIES * 3;
+        let mut text: String = (0..keys).map(|i| format!("k{i}: {i}\n")).collect();
+        let node = parse(&text, &file()).expect("parses");
+        let map = node.as_map().expect("map");
+        let order: Vec<&str> = map.iter().map(|e| e.key.as_str()).collect();
+        let want: Vec<String> = (0..keys).map(|i| format!("k{i}")).collect();
+        assert_eq!(order, want);
+        let last = map.entry(&format!("k{}", keys - 1)).expect("last key");
+        assert_eq!(last.key_location.line as usize, keys);
+        assert_eq!(
+            map.get("k7").and_then(Node::scalar_text).as_deref(),
+            Some("7")
+        );
+
+        text.push_str("k3: again\n");
+        let err = parse(&text, &file()).expect_err("duplicate");
+        assert!(
+            err.message
+                .contains("duplicate key 'k3' (first defined at t.yaml:4:1)"),
+            "{err}"
+        );
+
+        let mut map = map.clone();
+        let at = last.key_location.clone();
+        map.set("k5", &at, Node::string("five", at.clone()));
+        assert_eq!(map.iter().nth(5).map(|e| e.key.as_str()), Some("k5"));
+        map.remove("k0");
+        assert!(!map.contains_key("k0"));
+        assert_eq!(map.get("k5").and_then(Node::as_str), Some("five"));
+        assert_eq!(map.iter().next().map(|e| e.key.as_str()), Some("k1"));
+        map.set("new", &at, Node::string("n", at.clone()));
+        assert_eq!(map.iter().last().map(|e| e.key.as_str()), Some("new"));
+        assert!(map.contains_key("new"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::LoadError;
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{self, Node, Value};
+use crate::source_file::{MAX_TEMPLATE_FILE_BYTES, read_capped};
 
 /// An inline body; an `AWS::Include` transform is replaced by the included file.
 pub fn inline(
@@ -78,14 +79,16 @@ fn file(
         ));
     }
     let path = template_dir.join(relative);
-    let bytes = std::fs::read(&path).map_err(|e| {
-        LoadError::new(
-            at.location.clone(),
-            format!(
-                "{what}: cannot read {property} '{relative}' ({}): {e}; fix the path (it is relative to the template)",
+    let named = format!("{property} '{relative}'");
+    let bytes = read_capped(&path, MAX_TEMPLATE_FILE_BYTES, &named).map_err(|e| {
+        let fix = match e.io_kind {
+            Some(_) => format!(
+                " ({}); fix the path (it is relative to the template)",
                 path.display()
             ),
-        )
+            None => String::new(),
+        };
+        LoadError::new(at.location.clone(), format!("{what}: {}{fix}", e.message))
     })?;
     let content = String::from_utf8(bytes).map_err(|_| {
         LoadError::new(

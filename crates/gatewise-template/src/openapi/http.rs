@@ -9,14 +9,14 @@
 use std::time::Duration;
 
 use gatewise_model::{
-    Function, HttpAuthorization, HttpCors, HttpIntegration, HttpRoute, PayloadFormat,
-    SourceLocation,
+    HttpAuthorization, HttpCors, HttpIntegration, HttpRoute, PayloadFormat, SourceLocation,
 };
 use indexmap::IndexMap;
 
 use crate::LoadError;
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value};
+use crate::functions::Functions;
 use crate::openapi::{
     self, UriTarget, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION, integration_type,
 };
@@ -46,7 +46,7 @@ pub const TIMEOUT_RANGE_MS: std::ops::RangeInclusive<u32> = 50..=30_000;
 pub struct Conversion<'a> {
     /// `HttpApi 'MyApi'`, for messages.
     pub what: String,
-    pub functions: &'a [Function],
+    pub functions: &'a Functions<'a>,
 }
 
 /// `"1.0"` / `"2.0"` (a number `1.0` too, as YAML reads it).
@@ -71,7 +71,7 @@ pub fn timeout(node: &Node, what: &str) -> Result<Duration, LoadError> {
 pub fn lambda_target(
     resolver: &mut Resolver<'_>,
     uri: &Node,
-    functions: &[Function],
+    functions: &Functions<'_>,
     payload_format: PayloadFormat,
     timeout: Duration,
     what: &str,
@@ -235,7 +235,7 @@ fn integration(
         None => HttpIntegration::DEFAULT_TIMEOUT,
     };
     if let Some(id) = map.get(X_GATEWISE_FUNCTION).and_then(Node::as_str)
-        && let Some(function) = conversion.functions.iter().position(|f| f.logical_id == id)
+        && let Some(function) = conversion.functions.by_logical_id(id)
     {
         return Ok(HttpIntegration::Lambda {
             function,
@@ -340,7 +340,7 @@ fn scheme_authorization(
         })),
         "request" => {
             let function = match authorizer.get(X_GATEWISE_FUNCTION).and_then(Node::as_str) {
-                Some(id) => conversion.functions.iter().position(|f| f.logical_id == id),
+                Some(id) => conversion.functions.by_logical_id(id),
                 None => match resolver.property(authorizer, "authorizerUri")? {
                     Some(uri) => match openapi::function_for_uri(
                         &uri.scalar_text().unwrap_or_default(),

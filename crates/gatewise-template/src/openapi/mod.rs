@@ -14,11 +14,12 @@ pub mod http;
 pub mod request_validation;
 pub mod rest;
 
-use gatewise_model::{Function, FunctionIndex, pseudo};
+use gatewise_model::{FunctionIndex, pseudo};
 
 use crate::LoadError;
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value};
+use crate::functions::Functions;
 use crate::properties::text;
 
 pub const X_INTEGRATION: &str = "x-amazon-apigateway-integration";
@@ -150,8 +151,8 @@ pub enum UriTarget {
 /// Finds the function an `arn:…:lambda:path/…/functions/<function ARN>/invocations` URI (or a
 /// bare function ARN) invokes: by deployed name, then by logical id; an unresolvable
 /// `Fn::GetAtt X.Arn` placeholder names the logical id.
-pub fn function_for_uri(uri: &str, functions: &[Function]) -> UriTarget {
-    let by_logical_id = |id: &str| functions.iter().position(|f| f.logical_id == id);
+pub fn function_for_uri(uri: &str, functions: &Functions<'_>) -> UriTarget {
+    let by_logical_id = |id: &str| functions.by_logical_id(id);
     if let Some(rest) = uri.split("<unresolved Fn::GetAtt ").nth(1) {
         let id = rest.split('.').next().unwrap_or_default();
         return by_logical_id(id)
@@ -166,8 +167,7 @@ pub fn function_for_uri(uri: &str, functions: &[Function]) -> UriTarget {
         .unwrap_or_default()
         .to_owned();
     functions
-        .iter()
-        .position(|f| f.name == name)
+        .by_name(&name)
         .or_else(|| by_logical_id(&name))
         .map_or(UriTarget::Unknown(name), UriTarget::Function)
 }

@@ -14,14 +14,15 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use gatewise_model::{
-    ApiKeySource, Authorization, Authorizer, AuthorizerKind, Function, GatewayResponseConfig,
-    Integration, IntegrationMapping, IntegrationResponse, MappingTemplate, Method,
-    MethodProvenance, PassthroughBehavior, Resource, RestApi, SourceLocation,
+    ApiKeySource, Authorization, Authorizer, AuthorizerKind, GatewayResponseConfig, Integration,
+    IntegrationMapping, IntegrationResponse, MappingTemplate, Method, MethodProvenance,
+    PassthroughBehavior, Resource, RestApi, SourceLocation,
 };
 use indexmap::IndexMap;
 
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value};
+use crate::functions::Functions;
 use crate::openapi::{
     UriTarget, X_ANY_METHOD, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION,
     function_for_uri, http_method, integration_type, paths, request_validation,
@@ -215,7 +216,7 @@ pub struct Conversion<'a> {
     /// `Api 'MyApi'`, for messages.
     pub what: String,
     pub api_logical_id: &'a str,
-    pub functions: &'a [Function],
+    pub functions: &'a Functions<'a>,
 }
 
 /// Adds the document's paths, security, request validation and models, gateway responses,
@@ -432,7 +433,7 @@ fn integration(
     let integration = match kind.as_str() {
         "aws_proxy" | "aws" => {
             let function = match map.get(X_GATEWISE_FUNCTION).and_then(Node::as_str) {
-                Some(id) => conversion.functions.iter().position(|f| f.logical_id == id),
+                Some(id) => conversion.functions.by_logical_id(id),
                 None => None,
             };
             let timeout = match resolver.property(map, "timeoutInMillis")? {
@@ -795,7 +796,7 @@ fn authorizer_of(
         }
     };
     let function = match map.get(X_GATEWISE_FUNCTION).and_then(Node::as_str) {
-        Some(id) => conversion.functions.iter().position(|f| f.logical_id == id),
+        Some(id) => conversion.functions.by_logical_id(id),
         None => match resolver.property(map, "authorizerUri")? {
             Some(uri) => match function_for_uri(
                 &text(&uri, &format!("{what}: authorizerUri"))?,

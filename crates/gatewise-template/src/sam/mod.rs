@@ -15,6 +15,7 @@ use crate::LoadError;
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value};
 use crate::function::{code, lambda_function, refuse_image, stub};
+use crate::functions::Functions;
 use crate::openapi::{self, UriTarget};
 use crate::properties::{properties_of, text};
 
@@ -76,7 +77,7 @@ pub struct ApiInputs<'a> {
     /// The explicit `AWS::Serverless::Api` / `AWS::Serverless::HttpApi` resources of that kind.
     pub explicit: &'a [ExplicitApi<'a>],
     pub sam_functions: &'a [SamFunction],
-    pub functions: &'a [Function],
+    pub functions: &'a Functions<'a>,
     /// `Globals.Api` or `Globals.HttpApi`.
     pub globals: Option<&'a Map>,
     pub template_dir: &'a Path,
@@ -94,7 +95,7 @@ pub struct ExplicitApi<'t> {
 pub fn function_of_arn(
     resolver: &mut Resolver<'_>,
     arn: &Node,
-    functions: &[Function],
+    functions: &Functions<'_>,
 ) -> Result<Option<String>, LoadError> {
     let known = |id: &str| {
         functions

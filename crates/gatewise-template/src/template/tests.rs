@@ -2,6 +2,7 @@
 //! functions, API order, errors and warnings: SAM and CloudFormation templates written to a
 //! temporary directory (so `CodeUri` folders exist or not, as each case needs).
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -759,4 +760,82 @@ Resources:
     let stack = load_with(text, &[], &given).unwrap();
     assert_eq!(stack.functions[0].environment["TABLE"], "orders");
     assert!(stack.warnings.is_empty(), "{:?}", stack.warnings);
+}
+
+/// A FIFO at `path` (no writer ever comes: reading it the plain way would block forever).
+fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+}
+
+#[test]
+fn files_that_never_end_or_are_too_large_are_located_errors() {
+    let api = |definition: &str| {
+        format!(
+            "{HEADER}Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+{definition}"
+        )
+    };
+    let uri = api("      DefinitionUri: /dev/zero\n");
+    let err = load_with(&uri, &[], &LoadOptions::default()).expect_err("/dev/zero");
+    assert!(
+        err.to_string().ends_with(
+            "template.yaml:8:22: Api 'Api': DefinitionUri '/dev/zero' is not a regular file (a character device); point it at a file"
+        ),
+        "{err}"
+    );
+
+    let f = fixture("template.yaml", "", &[]);
+    mkfifo(&f.dir.path().join("api.yaml"));
+    std::fs::write(
+        &f.path,
+        api("      DefinitionBody:
+        Fn::Transform:
+          Name: AWS::Include
+          Parameters: {Location: ./api.yaml}
+"),
+    )
+    .unwrap();
+    let err = load(&f.path, &LoadOptions::default()).expect_err("FIFO");
+    assert!(
+        err.to_string().ends_with(
+            "template.yaml:11:34: Api 'Api': AWS::Include Location './api.yaml' is not a regular file (a FIFO); point it at a file"
+        ),
+        "{err}"
+    );
+
+    // Sparse: larger than the cap without using the disk.
+    let big = File::create(f.dir.path().join("big.yaml")).unwrap();
+    big.set_len(crate::MAX_TEMPLATE_FILE_BYTES + 1).unwrap();
+    std::fs::write(&f.path, api("      DefinitionUri: big.yaml\n")).unwrap();
+    let err = load(&f.path, &LoadOptions::default()).expect_err("too large");
+    assert!(
+        err.to_string().ends_with(
+            "template.yaml:8:22: Api 'Api': DefinitionUri 'big.yaml' is larger than 50 MiB, the most gatewise reads for such a file; check that it is the file you meant"
+        ),
+        "{err}"
+    );
+    // The template itself.
+    for (path, why) in [
+        (
+            Path::new("/dev/zero"),
+            "is not a regular file (a character device)",
+        ),
+        (
+            &f.dir.path().join("api.yaml"),
+            "is not a regular file (a FIFO)",
+        ),
+        (&f.dir.path().join("big.yaml"), "is larger than 50 MiB"),
+    ] {
+        let err = load(path, &LoadOptions::default()).expect_err("refused");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{}:1:1: the template {why}", path.display())),
+            "{err}"
+        );
+    }
 }

@@ -123,14 +123,13 @@ pub fn method(
     // `!Ref Validator`, or `!GetAtt Validator.RequestValidatorId` (the same id).
     let named = ref_name(Some(&entry.value)).or_else(|| match entry.value.intrinsic() {
         Some(("Fn::GetAtt", target)) => match &target.value {
-            crate::document::value::Value::String(s) => s
-                .strip_suffix(".RequestValidatorId")
-                .map(str::to_owned),
-            crate::document::value::Value::List(items) if items.len() == 2 => {
-                (items[1].as_str() == Some("RequestValidatorId"))
-                    .then(|| items[0].as_str().map(str::to_owned))
-                    .flatten()
+            crate::document::value::Value::String(s) => {
+                s.strip_suffix(".RequestValidatorId").map(str::to_owned)
             }
+            crate::document::value::Value::List(items) if items.len() == 2 => (items[1].as_str()
+                == Some("RequestValidatorId"))
+            .then(|| items[0].as_str().map(str::to_owned))
+            .flatten(),
             _ => None,
         },
         _ => None,

@@ -4,12 +4,13 @@
 //! `OpenApiEditor` writes them, so [`crate::openapi::http`] reads SAM's and hand-written
 //! documents alike.
 
-use gatewise_model::{Function, SourceLocation};
+use gatewise_model::SourceLocation;
 
 use super::{event_error, sam_error};
 use crate::LoadError;
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value, map_node};
+use crate::functions::Functions;
 use crate::openapi::{self, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION};
 use crate::sam::function_of_arn;
 
@@ -66,7 +67,7 @@ pub fn apply(
     api: &str,
     props: &Map,
     doc: Option<&mut Node>,
-    functions: &[Function],
+    functions: &Functions<'_>,
 ) -> Result<(), LoadError> {
     let Some(entry) = props.entry("Auth") else {
         return Ok(());
@@ -139,15 +140,15 @@ pub fn apply(
         ));
     }
     if let Some(paths) = openapi::paths_mut(doc) {
-        for path in paths.iter_mut() {
-            let Some(item) = path.value.as_map_mut() else {
+        for (_, path) in paths.iter_mut() {
+            let Some(item) = path.as_map_mut() else {
                 continue;
             };
-            for op in item.iter_mut() {
-                if op.key == "parameters" || op.key.eq_ignore_ascii_case("options") {
+            for (key, op) in item.iter_mut() {
+                if key == "parameters" || key.eq_ignore_ascii_case("options") {
                     continue;
                 }
-                let Some(op) = op.value.as_map_mut() else {
+                let Some(op) = op.as_map_mut() else {
                     continue;
                 };
                 let has_security = op
@@ -220,7 +221,7 @@ fn authorizer_scheme(
     name: &str,
     node: &Node,
     at: &SourceLocation,
-    functions: &[Function],
+    functions: &Functions<'_>,
 ) -> Result<Node, LoadError> {
     let Some(def) = node.as_map() else {
         return Err(sam_error(

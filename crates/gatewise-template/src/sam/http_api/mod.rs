@@ -11,13 +11,14 @@ pub mod cors;
 
 use std::path::Path;
 
-use gatewise_model::{Function, HttpApi, SourceLocation};
+use gatewise_model::{HttpApi, SourceLocation};
 use indexmap::IndexMap;
 
 use self::auth::EventAuth;
 use super::{ApiInputs, ExplicitApi, globals};
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value, map_node};
+use crate::functions::Functions;
 use crate::openapi::http::{self, Conversion, DEFAULT_ROUTE};
 use crate::openapi::{self, X_ANY_METHOD, X_GATEWISE_FUNCTION, X_INTEGRATION, definition};
 use crate::properties::{properties_of, string_map, text};
@@ -162,7 +163,7 @@ fn add_event(
     api: &mut SamHttpApi,
     props: &Map,
     ctx: &EventContext<'_>,
-    functions: &[Function],
+    functions: &Functions<'_>,
 ) -> Result<(), LoadError> {
     let path = resolver.property(props, "Path")?;
     let method = resolver.property(props, "Method")?;
@@ -292,7 +293,7 @@ fn integrates(
     resolver: &mut Resolver<'_>,
     op: &Map,
     function: usize,
-    functions: &[Function],
+    functions: &Functions<'_>,
 ) -> Result<bool, LoadError> {
     let Some(integration) = op.get(X_INTEGRATION).and_then(Node::as_map) else {
         return Ok(false);
@@ -377,7 +378,7 @@ fn explicit(
         (None, Some(uri)) => {
             // SAM refuses CORS and Auth with a URI before anything would read the file.
             cors::apply(resolver, id, &props, None)?;
-            auth::apply(resolver, id, &props, None, &[])?;
+            auth::apply(resolver, id, &props, None, &Functions::new(&[]))?;
             let mut doc =
                 definition::from_uri(resolver, uri, template_dir, &what, "DefinitionUri")?;
             openapi::normalise_paths(resolver, &mut doc, &what)?;
@@ -403,7 +404,7 @@ fn explicit(
 fn finish(
     resolver: &mut Resolver<'_>,
     mut api: SamHttpApi,
-    functions: &[Function],
+    functions: &Functions<'_>,
 ) -> Result<HttpApi, LoadError> {
     let id = api.logical_id.clone();
     let what = format!("HttpApi '{id}'");

@@ -3,10 +3,11 @@
 //! defaults after `Cors` (§9.3), so the generated OPTIONS is covered unless the
 //! `Add…ToCorsPreflight` flags say otherwise (§9.1, §9.2). `UsagePlan` creates an API key.
 
-use gatewise_model::{ApiKey, Function, SourceLocation};
+use gatewise_model::{ApiKey, SourceLocation};
 
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value, map_node};
+use crate::functions::Functions;
 use crate::openapi::{self, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION};
 use crate::properties::{string_list, text};
 use crate::sam::function_of_arn;
@@ -111,7 +112,7 @@ pub fn apply(
     api: &str,
     props: &Map,
     doc: &mut Node,
-    functions: &[Function],
+    functions: &Functions<'_>,
     api_keys: &mut Vec<ApiKey>,
 ) -> Result<(), LoadError> {
     let Some(entry) = props.entry("Auth") else {
@@ -214,16 +215,16 @@ fn for_each_operation(doc: &mut Node, mut f: impl FnMut(&str, &mut Map)) {
     let Some(paths) = openapi::paths_mut(doc) else {
         return;
     };
-    for path in paths.iter_mut() {
-        let Some(item) = path.value.as_map_mut() else {
+    for (_, path) in paths.iter_mut() {
+        let Some(item) = path.as_map_mut() else {
             continue;
         };
-        for op in item.iter_mut() {
-            if matches!(op.key.as_str(), "summary" | "description" | "parameters") {
+        for (key, op) in item.iter_mut() {
+            if matches!(key, "summary" | "description" | "parameters") {
                 continue;
             }
-            let key = op.key.to_ascii_lowercase();
-            if let Some(map) = op.value.as_map_mut()
+            let key = key.to_ascii_lowercase();
+            if let Some(map) = op.as_map_mut()
                 && map.contains_key(X_INTEGRATION)
             {
                 f(&key, map);
@@ -295,7 +296,7 @@ fn authorizer_definition(
     name: &str,
     node: &Node,
     at: &SourceLocation,
-    functions: &[Function],
+    functions: &Functions<'_>,
 ) -> Result<Node, LoadError> {
     let what = format!("Api '{api}': Auth.Authorizers.{name}");
     let map = node.as_map().ok_or_else(|| {

@@ -13,14 +13,17 @@ pub mod cors;
 pub mod gateway_responses;
 pub mod request_validation;
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::Path;
 
-use gatewise_model::{ApiKey, Function, RestApi, SourceLocation};
+use gatewise_model::{ApiKey, RestApi, SourceLocation};
 use indexmap::IndexMap;
 
 use super::{ApiInputs, ExplicitApi, globals};
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value, map_node};
+use crate::functions::Functions;
 use crate::openapi::{self, X_GATEWISE_FUNCTION, X_INTEGRATION, definition, rest};
 use crate::properties::{properties_of, string_list, string_map, text};
 use crate::{LoadError, ids};
@@ -43,6 +46,9 @@ struct SamApi {
     from_uri: bool,
     /// How function `Api` events reach this API's document.
     events: EventPaths,
+    /// With [`EventPaths::Added`], where each (normalised path, method key) was first added,
+    /// to refuse duplicates as SAM does.
+    added: HashMap<(String, String), SourceLocation>,
 }
 
 /// Whether SAM writes an `Api` event's path and method into the API's swagger. SAM does so
@@ -262,26 +268,24 @@ fn add_event_operation(
     };
     let key = rest::method_key(method);
     // SAM refuses the same path and method twice; API Gateway treats `/a/` as `/a`, so
-    // trailing-slash twins are the same route here.
+    // trailing-slash twins are the same route here. Looked up in `added` rather than by
+    // scanning the paths, which made a template with many events quadratic to load.
     let normalised = rest::normalise_path(path);
-    for (other_path, other) in paths.iter().map(|e| (&e.key, &e.value)) {
-        if rest::normalise_path(other_path) != normalised {
-            continue;
-        }
-        if let Some(existing) = other.as_map().and_then(|m| m.entry(&key))
-            && api.events == EventPaths::Added
-            && existing
-                .value
-                .as_map()
-                .is_some_and(|m| m.contains_key(X_INTEGRATION))
-        {
-            return Err(LoadError::new(
-                at.clone(),
-                format!(
-                    "{description}: {method} {normalised} is already declared on API '{api_id}' at {}; SAM rejects duplicate routes — remove one of them",
-                    existing.key_location
-                ),
-            ));
+    if api.events == EventPaths::Added {
+        match api.added.entry((normalised, key.clone())) {
+            Entry::Occupied(first) => {
+                let (normalised, _) = first.key();
+                return Err(LoadError::new(
+                    at.clone(),
+                    format!(
+                        "{description}: {method} {normalised} is already declared on API '{api_id}' at {}; SAM rejects duplicate routes — remove one of them",
+                        first.get()
+                    ),
+                ));
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(at.clone());
+            }
         }
     }
     if !paths.contains_key(path) {
@@ -328,7 +332,7 @@ fn add_event_operation(
 fn finish(
     resolver: &mut Resolver<'_>,
     mut api: SamApi,
-    functions: &[Function],
+    functions: &Functions<'_>,
     api_keys: &mut Vec<ApiKey>,
 ) -> Result<RestApi, LoadError> {
     let id = api.logical_id.clone();
@@ -406,6 +410,7 @@ fn implicit_api(
         doc,
         from_uri: false,
         events: EventPaths::Added,
+        added: HashMap::new(),
     })
 }
 
@@ -464,6 +469,7 @@ fn explicit_api(
         doc,
         from_uri,
         events,
+        added: HashMap::new(),
     })
 }
 

@@ -291,26 +291,26 @@ fn copy(
     Ok(())
 }
 
-/// Gives every node of `node` the location `at` (an OpenAPI `body` string parsed from a
-/// Terraform argument has positions inside the string, not in the file).
-fn relocate(node: &mut Node, at: &SourceLocation) {
-    node.location = at.clone();
-    node.verbatim_at = None;
-    match &mut node.value {
-        NodeValue::List(items) => items.iter_mut().for_each(|i| relocate(i, at)),
+/// `node` with every node placed at `at` (an OpenAPI `body` string parsed from a Terraform
+/// argument has positions inside the string, not in the file).
+fn relocated(node: &Node, at: &SourceLocation) -> Node {
+    let value = match &node.value {
+        NodeValue::List(items) => NodeValue::List(items.iter().map(|i| relocated(i, at)).collect()),
         NodeValue::Map(map) => {
-            for entry in map.iter_mut() {
-                entry.key_location = at.clone();
-                relocate(&mut entry.value, at);
+            let mut out = Map::default();
+            for entry in map.iter() {
+                out.set(&entry.key, at, relocated(&entry.value, at));
             }
+            NodeValue::Map(out)
         }
-        _ => {}
-    }
+        other => other.clone(),
+    };
+    Node::new(value, at.clone())
 }
 
 /// Parses an OpenAPI `body` string (JSON or YAML) into a node placed at the argument.
 fn openapi_body(text: &str, at: &SourceLocation, owner: &str) -> Result<Node, LoadError> {
-    let mut parsed = crate::document::value::parse(text, &at.file).map_err(|e| {
+    let parsed = crate::document::value::parse(text, &at.file).map_err(|e| {
         LoadError::new(
             at.clone(),
             format!(
@@ -319,6 +319,5 @@ fn openapi_body(text: &str, at: &SourceLocation, owner: &str) -> Result<Node, Lo
             ),
         )
     })?;
-    relocate(&mut parsed, at);
-    Ok(parsed)
+    Ok(relocated(&parsed, at))
 }

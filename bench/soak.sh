@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# A bounded soak: N requests (default 1,000,000) with wrk against one warm Node function
+# through gatewise (bench/soak.yaml, one instance), printing the resident memory of gatewise
+# and of the instance after warm-up, after 100,000 requests and at the end, as a Markdown
+# table. Memory that keeps growing between 100k and N is a leak; the check at the end says
+# whether both stayed within 10 %.
+# Usage: bench/soak.sh [REQUESTS=1000000] [CONNECTIONS=8]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+total=${1:-1000000}
+connections=${2:-8}
+first=100000
+[ "$total" -gt "$first" ] || { echo "REQUESTS must be above $first" >&2; exit 2; }
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+cargo build --release -q -p gatewise --bin gatewise
+
+work=$(mktemp -d)
+gatewise_pid=
+cleanup() {
+  [ -z "$gatewise_pid" ] || kill "$gatewise_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# wrk runs for a duration, not a number of requests: each thread stops after its share and
+# leaves a file behind; once every thread has, SIGINT ends wrk (its main thread otherwise
+# sleeps out the whole -d) and it prints its report.
+cat >"$work/count.lua" <<'LUA'
+local threads, limit, done, marker = 0, 0, 0, ""
+function setup(thread) threads = threads + 1; thread:set("id", threads) end
+function init(args) limit = tonumber(args[1]); marker = args[2] .. "/done." .. id end
+function response()
+  done = done + 1
+  if done == limit then io.open(marker, "w"):close(); wrk.thread:stop() end
+end
+LUA
+
+target/release/gatewise serve bench/soak.yaml --port 0 --no-watch >"$work/out" 2>/dev/null &
+gatewise_pid=$!
+for _ in $(seq 200); do grep -q "Listening on" "$work/out" && break; sleep 0.05; done
+url="$(grep -o 'http://[^ ]*' "$work/out" | head -1)/node"
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+instance() { # the Node process gatewise started (its keeper is a shell, not node)
+  local pid
+  for pid in $(pgrep -P "$gatewise_pid"); do
+    [ "$(cat "/proc/$pid/comm")" = node ] && { echo "$pid"; return; }
+  done
+  echo "no Node instance under gatewise" >&2; exit 1
+}
+run() { # requests
+  local threads=2 wrk_pid
+  rm -f "$work"/done.*
+  wrk -t"$threads" -c"$connections" -d1h -s "$work/count.lua" "$url" -- $(($1 / threads)) "$work" \
+    >"$work/wrk.txt" &
+  wrk_pid=$!
+  until [ "$(find "$work" -name 'done.*' | wc -l)" -ge "$threads" ]; do
+    kill -0 "$wrk_pid" 2>/dev/null || { cat "$work/wrk.txt" >&2; echo "wrk ended early" >&2; exit 1; }
+    sleep 0.5
+  done
+  kill -INT "$wrk_pid"
+  wait "$wrk_pid" || true
+  awk '/requests in/ {sub(/,$/, "", $4); printf "%s requests in %s", $1, $4} /Requests\/sec/ {print ", " $2 " req/s"}' \
+    "$work/wrk.txt"
+}
+row() { printf '| %s | %s | %s |\n' "$1" "$(rss_kb "$gatewise_pid") kB" "$(rss_kb "$node") kB"; }
+
+curl -s -o /dev/null "$url"
+node=$(instance)
+echo "soak: $total requests, wrk -t2 -c$connections, $(nproc) cores, $(date -u +%Y-%m-%d)" >&2
+rows=("$(row "after warm-up (1 request)")")
+run "$first" >&2
+[ "$(instance)" = "$node" ] || { echo "the instance was replaced during the soak" >&2; exit 1; }
+at_first_g=$(rss_kb "$gatewise_pid"); at_first_n=$(rss_kb "$node")
+rows+=("$(row "after $first requests")")
+run $((total - first)) >&2
+[ "$(instance)" = "$node" ] || { echo "the instance was replaced during the soak" >&2; exit 1; }
+end_g=$(rss_kb "$gatewise_pid"); end_n=$(rss_kb "$node")
+rows+=("$(row "after $total requests")")
+
+echo "| requests served | gatewise RSS | Node instance RSS |"
+echo "| --- | ---: | ---: |"
+printf '%s\n' "${rows[@]}"
+growth() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.1f %%", (b - a) * 100 / a}'; }
+flat() { awk -v a="$1" -v b="$2" 'BEGIN {d = (b - a) / a; print (d <= 0.10 && d >= -0.10) ? "flat" : "NOT flat"}'; }
+echo "| change from $first to $total | $(growth "$at_first_g" "$end_g") ($(flat "$at_first_g" "$end_g")) | $(growth "$at_first_n" "$end_n") ($(flat "$at_first_n" "$end_n")) |"
