@@ -170,6 +170,9 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Stack, LoadError> {
 
 /// [`load`] on text already read; `file` names it in locations and anchors relative `CodeUri`s.
 fn load_str(text: &str, file: &Arc<Path>, options: &LoadOptions) -> Result<Stack, LoadError> {
-    let root = document::value::parse(text, file)?;
-    template::build_stack(&root, file, options)
+    let mut warnings = Vec::new();
+    let root = document::value::parse_reporting(text, file, &mut warnings)?;
+    let mut stack = template::build_stack(&root, file, options)?;
+    stack.warnings.splice(0..0, warnings);
+    Ok(stack)
 }

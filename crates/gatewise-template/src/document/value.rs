@@ -263,8 +263,29 @@ const MAX_DEPTH: usize = 200;
 /// Total nodes that alias expansion (`*anchor`) may copy, against "billion laughs" input.
 const ALIAS_BUDGET: usize = 100_000;
 
-/// Parses YAML (or JSON) text into one positioned tree; `file` is used for locations.
+/// [`parse_reporting`] for tests, where warnings do not matter.
+#[cfg(test)]
 pub fn parse(text: &str, file: &Arc<std::path::Path>) -> Result<Node, LoadError> {
+    parse_reporting(text, file, &mut Vec::new())
+}
+
+/// How many lines the lenient re-indentation below may touch in one document before giving
+/// up and reporting the parser's error.
+const MAX_REINDENTED_LINES: usize = 2000;
+
+/// Parses `text` (YAML or JSON) written in `file`; what loads but deserves a word (a duplicate
+/// key) is added to `warnings`.
+///
+/// YAML as CloudFormation and SAM CLI read it: their parsers accept a flow collection whose
+/// closing `]` or `}` — or a multi-line quoted string whose continuation lines — sit at (or left
+/// of) the parent key's indentation, which the YAML spec (and saphyr) refuse. Indentation means
+/// nothing inside flow collections and is folded away in quoted strings, so such a line is
+/// re-indented and the document parsed again; positions on it are reported as written.
+pub fn parse_reporting(
+    text: &str,
+    file: &Arc<std::path::Path>,
+    warnings: &mut Vec<gatewise_model::Diagnostic>,
+) -> Result<Node, LoadError> {
     // A JSON file may indent with tabs, which YAML forbids; outside strings (where JSON itself
     // forbids raw tabs) a tab is only whitespace, so a space keeps meaning and columns.
     let looks_like_json = text.trim_start().starts_with('{');
@@ -273,8 +294,112 @@ pub fn parse(text: &str, file: &Arc<std::path::Path>) -> Result<Node, LoadError>
     } else {
         text.into()
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut text: std::borrow::Cow<'_, str> = match text {
+        std::borrow::Cow::Borrowed(t) => t.strip_prefix('\u{feff}').unwrap_or(t).into(),
+        std::borrow::Cow::Owned(t) => t.strip_prefix('\u{feff}').unwrap_or(&t).to_owned().into(),
+    };
+    // Spaces added at the start of each re-indented line (1-based line → count).
+    let mut added: HashMap<usize, usize> = HashMap::new();
+    loop {
+        match parse_once(&text, file) {
+            Ok((mut node, mut found)) => {
+                if !added.is_empty() {
+                    unshift(&mut node, &added);
+                    for w in &mut found {
+                        unshift_location(&mut w.location, &added);
+                    }
+                }
+                warnings.append(&mut found);
+                return Ok(node);
+            }
+            Err(Failure::Indentation { line, error }) if added.len() < MAX_REINDENTED_LINES => {
+                let Some(fixed) = reindented(&text, line) else {
+                    return Err(error);
+                };
+                *added.entry(line).or_default() += REINDENT;
+                if added[&line] > 16 * REINDENT {
+                    return Err(error);
+                }
+                text = fixed.into();
+            }
+            Err(Failure::Indentation { error, .. } | Failure::Other(error)) => {
+                let mut error = error;
+                unshift_location(&mut error.location, &added);
+                return Err(error);
+            }
+        }
+    }
+}
 
+/// Spaces added to a line per attempt.
+const REINDENT: usize = 2;
+
+/// Why one parse failed: an indentation error on a line that may be a flow or quoted
+/// continuation (retried re-indented), or anything else.
+enum Failure {
+    Indentation { line: usize, error: LoadError },
+    Other(LoadError),
+}
+
+/// `text` with line `line` (1-based) indented [`REINDENT`] spaces more; `None` when the line
+/// is not one a lenient reader would accept re-indented (only lines inside a flow collection or
+/// a quoted string qualify, which the parser's own message says).
+fn reindented(text: &str, line: usize) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + REINDENT);
+    let mut found = false;
+    for (index, l) in text.split_inclusive('\n').enumerate() {
+        if index + 1 == line {
+            found = true;
+            out.extend(std::iter::repeat_n(' ', REINDENT));
+        }
+        out.push_str(l);
+    }
+    found.then_some(out)
+}
+
+/// The first non-blank line after `line` (1-based) indented no deeper than `line` itself.
+fn first_unindented_after(text: &str, line: usize) -> usize {
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(start) = lines.get(line.saturating_sub(1)) else {
+        return line;
+    };
+    let base = indent(start);
+    lines
+        .iter()
+        .enumerate()
+        .skip(line)
+        .find(|(_, l)| !l.trim().is_empty() && indent(l) <= base)
+        .map_or(line + 1, |(index, _)| index + 1)
+}
+
+fn unshift_location(location: &mut SourceLocation, added: &HashMap<usize, usize>) {
+    if let Some(n) = added.get(&(location.line as usize)) {
+        let n = u32::try_from(*n).unwrap_or(u32::MAX);
+        location.column = location.column.saturating_sub(n).max(1);
+    }
+}
+
+/// Moves positions on re-indented lines back to where they are written.
+fn unshift(node: &mut Node, added: &HashMap<usize, usize>) {
+    unshift_location(&mut node.location, added);
+    if let Some(at) = &mut node.verbatim_at {
+        unshift_location(at, added);
+    }
+    match &mut node.value {
+        Value::List(items) => items.iter_mut().for_each(|i| unshift(i, added)),
+        Value::Map(map) => map.entries.iter_mut().for_each(|e| {
+            unshift_location(&mut e.key_location, added);
+            unshift(&mut e.value, added);
+        }),
+        _ => {}
+    }
+}
+
+fn parse_once(
+    text: &str,
+    file: &Arc<std::path::Path>,
+) -> Result<(Node, Vec<gatewise_model::Diagnostic>), Failure> {
     let mut builder = Builder {
         file: file.clone(),
         text,
@@ -284,24 +409,42 @@ pub fn parse(text: &str, file: &Arc<std::path::Path>) -> Result<Node, LoadError>
         alias_budget: ALIAS_BUDGET,
         root: None,
         error: None,
+        warnings: Vec::new(),
     };
     let mut parser = saphyr_parser::Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
         let at = builder.location(*e.marker());
-        return Err(LoadError::new(
+        let error = LoadError::new(
             at,
             format!("invalid YAML: {}; fix the syntax here", e.info()),
-        ));
+        );
+        let info = e.info();
+        // In a quoted scalar the parser reports the line where the string starts; the line to
+        // re-indent is the first after it that is not indented more than that line.
+        let line = if info.contains("quoted scalar") {
+            first_unindented_after(text, e.marker().line())
+        } else {
+            e.marker().line()
+        };
+        return Err(
+            if info.contains("invalid indentation") || info.contains("did not find expected ',' or")
+            {
+                Failure::Indentation { line, error }
+            } else {
+                Failure::Other(error)
+            },
+        );
     }
     if let Some(e) = builder.error {
-        return Err(e);
+        return Err(Failure::Other(e));
     }
-    builder.root.ok_or_else(|| {
-        LoadError::new(
+    let root = builder.root.ok_or_else(|| {
+        Failure::Other(LoadError::new(
             SourceLocation::new(file.clone(), 1, 1),
             "the template is empty; a template needs at least a `Resources` section".to_owned(),
-        )
-    })
+        ))
+    })?;
+    Ok((root, builder.warnings))
 }
 
 /// An open collection while events stream in.
@@ -334,6 +477,8 @@ struct Builder<'t> {
     alias_budget: usize,
     root: Option<Node>,
     error: Option<LoadError>,
+    /// Duplicate keys (loaded, last one wins).
+    warnings: Vec<gatewise_model::Diagnostic>,
 }
 
 impl saphyr_parser::SpannedEventReceiver<'_> for Builder<'_> {
@@ -580,19 +725,26 @@ impl Builder<'_> {
                     ));
                 };
                 if let Some(first) = map.entry(&key) {
-                    return Err(LoadError::new(
-                        key_location,
-                        format!(
-                            "duplicate key '{key}' (first defined at {}); remove or rename one of them",
+                    // CloudFormation and SAM CLI keep the last value (in the first one's place).
+                    self.warnings.push(gatewise_model::Diagnostic {
+                        location: key_location.clone(),
+                        message: format!(
+                            "duplicate key '{key}' (first defined at {}): CloudFormation and SAM CLI use this last one, and so does gatewise; remove the other",
                             first.key_location
                         ),
-                    ));
+                    });
+                    map.insert(Entry {
+                        key,
+                        key_location,
+                        value: node,
+                    });
+                } else {
+                    map.push(Entry {
+                        key,
+                        key_location,
+                        value: node,
+                    });
                 }
-                map.push(Entry {
-                    key,
-                    key_location,
-                    value: node,
-                });
             }
         }
         Ok(())
@@ -928,11 +1080,22 @@ mod tests {
         );
 
         text.push_str("k3: again\n");
-        let err = parse(&text, &file()).expect_err("duplicate");
+        let mut warnings = Vec::new();
+        let again = parse_reporting(&text, &file(), &mut warnings).expect("duplicate");
         assert!(
-            err.message
+            warnings[0]
+                .message
                 .contains("duplicate key 'k3' (first defined at t.yaml:4:1)"),
-            "{err}"
+            "{warnings:?}"
+        );
+        assert_eq!(
+            again
+                .as_map()
+                .unwrap()
+                .get("k3")
+                .and_then(Node::scalar_text)
+                .as_deref(),
+            Some("again")
         );
 
         let mut map = map.clone();
@@ -952,11 +1115,6 @@ mod tests {
     fn parse_errors_carry_positions() {
         let cases: &[(&str, &str, u32)] = &[
             ("a: 1\nb: [1, 2\n", "invalid YAML", 0),
-            (
-                "a: 1\na: 2\n",
-                "duplicate key 'a' (first defined at t.yaml:1:1)",
-                2,
-            ),
             ("a: !Bogus x", "unknown tag '!Bogus'", 1),
             ("? [a]\n: b", "mapping key", 1),
             ("", "empty", 1),

@@ -27,7 +27,14 @@ pub fn inline(
         return match (name, location) {
             (Some("AWS::Include"), Some(location)) => {
                 let path = resolver.text(location, &format!("{what}: AWS::Include Location"))?;
-                file(location, &path, template_dir, what, "AWS::Include Location")
+                file(
+                    resolver,
+                    location,
+                    &path,
+                    template_dir,
+                    what,
+                    "AWS::Include Location",
+                )
             }
             _ => Err(LoadError::new(
                 node.location.clone(),
@@ -53,7 +60,7 @@ pub fn from_uri(
         .unwrap_or_else(|| Node::new(Value::Null, node.location.clone()));
     match &resolved.value {
         Value::String(uri) if !uri.starts_with("s3://") => {
-            file(node, uri, template_dir, what, property)
+            file(resolver, node, uri, template_dir, what, property)
         }
         _ => Err(LoadError::new(
             node.location.clone(),
@@ -66,6 +73,7 @@ pub fn from_uri(
 
 /// Reads and parses a YAML or JSON document next to the template.
 fn file(
+    resolver: &mut Resolver<'_>,
     at: &Node,
     relative: &str,
     template_dir: &Path,
@@ -97,5 +105,10 @@ fn file(
         )
     })?;
     let file: Arc<Path> = Arc::from(path.as_path());
-    value::parse(&content, &file)
+    let mut warnings = Vec::new();
+    let parsed = value::parse_reporting(&content, &file, &mut warnings)?;
+    for warning in warnings {
+        resolver.warn(&warning.location, warning.message);
+    }
+    Ok(parsed)
 }

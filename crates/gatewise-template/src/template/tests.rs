@@ -429,7 +429,6 @@ fn errors_name_the_problem_the_place_and_the_fix() {
     };
     let cases: Vec<(String, &str, u32)> = vec![
         ("Resources: [\n".to_owned(), "invalid YAML", 0),
-        ("Resources:\n  A: 1\n  A: 2\n".to_owned(), "duplicate key 'A'", 5),
         ("Resources: 3\n".to_owned(), "Resources must be a map", 3),
         ("Globals:\n  Function: 3\nResources: {}\n".to_owned(), "Function must be a map", 4),
         ("Outputs: {}\n".to_owned(), "no Resources section", 1),
@@ -526,7 +525,7 @@ fn errors_name_the_problem_the_place_and_the_fix() {
             9,
         ),
         (
-            "Resources:\n  X:\n    Type: AWS::S3::Bucket\n    Condition: Nope\n".to_owned(),
+            "Resources:\n  X:\n    Type: AWS::Lambda::Function\n    Condition: Nope\n".to_owned(),
             "condition 'Nope' is not defined",
             6,
         ),
@@ -838,4 +837,29 @@ fn files_that_never_end_or_are_too_large_are_located_errors() {
             "{err}"
         );
     }
+}
+
+/// YAML as CloudFormation and SAM CLI read it (issue "real-world templates"): a duplicate key is
+/// a located warning and the last value wins; a flow collection closed, or a quoted string
+/// continued, at the parent key's indentation loads (with the string's value unchanged); a
+/// Condition on a resource gatewise does not read is not evaluated.
+#[test]
+fn yaml_loads_as_cloudformation_reads_it() {
+    let text = format!(
+        "{HEADER}Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: nodejs20.x\n      Handler: index.first\n      Handler: index.handler\n      Code:\n        ZipFile: x\n      Environment:\n        Variables: {{\n          A: \"one \\\n        two\"\n      }}\n      Architectures: [\n        x86_64\n    ]\n  Meta:\n    Type: AWS::CDK::Metadata\n    Condition: CDKMetadataAvailable\n"
+    );
+    let f = fixture("template.yaml", &text, &[]);
+    let stack = load(&f.path, &LoadOptions::default()).unwrap();
+    let function = &stack.functions[0];
+    assert_eq!(function.handler, "index.handler", "the last duplicate wins");
+    assert_eq!(function.environment["A"], "one two");
+    let warning = stack
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("duplicate key 'Handler'"))
+        .expect("a duplicate-key warning");
+    assert_eq!(
+        (warning.location.line, warning.location.column),
+        (u32::try_from(HEADER.lines().count()).unwrap() + 7, 7)
+    );
 }

@@ -14,8 +14,6 @@ use hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
 use hcl::{Number, Value};
 use md5::Digest as _;
 
-use super::source::MAX_SOURCE_BYTES;
-
 thread_local! {
     static WORKING_DIR: RefCell<PathBuf> = RefCell::new(PathBuf::from("."));
 }
@@ -270,21 +268,9 @@ fn resolve(path: &str) -> PathBuf {
 
 fn read_bytes(path: &str, name: &str) -> Result<Vec<u8>, String> {
     let full = resolve(path);
-    let meta = std::fs::metadata(&full)
-        .map_err(|e| format!("{name}(\"{path}\"): cannot read {}: {e}", full.display()))?;
-    if !meta.is_file() {
-        return Err(format!(
-            "{name}(\"{path}\"): {} is not a regular file",
-            full.display()
-        ));
-    }
-    if meta.len() > MAX_SOURCE_BYTES {
-        return Err(format!(
-            "{name}(\"{path}\"): {} is larger than gatewise's limit of {MAX_SOURCE_BYTES} bytes",
-            full.display()
-        ));
-    }
-    std::fs::read(&full).map_err(|e| format!("{name}(\"{path}\"): {e}"))
+    let what = format!("{name}(\"{path}\") ({})", full.display());
+    crate::source_file::read_capped(&full, crate::source_file::MAX_TEMPLATE_FILE_BYTES, &what)
+        .map_err(|e| e.message)
 }
 
 fn abspath(args: FuncArgs) -> Out {

@@ -12,7 +12,7 @@ use gatewise_model::SourceLocation;
 use hcl::edit::Span;
 use hcl::edit::structure::{Block, Body};
 
-use crate::LoadError;
+use crate::{LoadError, source_file};
 
 /// A declaration and the file it is in.
 pub struct Declared {
@@ -20,11 +20,6 @@ pub struct Declared {
     pub block: Block,
     pub location: SourceLocation,
 }
-
-/// The largest `.tf`, `.tfvars` or `templatefile` input gatewise reads: far above any real
-/// configuration, and low enough that a mistaken path (a log, an image) fails at once instead of
-/// filling memory.
-pub const MAX_SOURCE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// One parsed file: its text (for positions) and its HCL body.
 pub struct SourceFile {
@@ -148,43 +143,26 @@ pub fn module_files(dir: &Path, at: &SourceLocation) -> Result<Vec<PathBuf>, Loa
 }
 
 /// Reads a text file the configuration names, refusing what is not a regular file or is larger
-/// than [`MAX_SOURCE_BYTES`]; errors point at `at` (the argument that names the file).
+/// than the template cap ([`crate::source_file`]); errors point at `at` (the argument that
+/// names the file).
 pub fn read_text(
     path: &Path,
     shown: &Arc<Path>,
     at: &SourceLocation,
     what: &str,
 ) -> Result<String, LoadError> {
-    let fail = |reason: String| {
+    let what = format!("{what} {}", shown.display());
+    let bytes = source_file::read_capped(path, source_file::MAX_TEMPLATE_FILE_BYTES, &what)
+        .map_err(|e| LoadError::new(at.clone(), e.message))?;
+    String::from_utf8(bytes).map_err(|e| {
         LoadError::new(
             at.clone(),
-            format!("cannot read {what} {}: {reason}", shown.display()),
+            format!(
+                "cannot read {what}: it is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
         )
-    };
-    let meta = std::fs::metadata(path).map_err(|e| fail(describe(&e)))?;
-    if !meta.is_file() {
-        return Err(fail("it is not a regular file".to_owned()));
-    }
-    if meta.len() > MAX_SOURCE_BYTES {
-        return Err(fail(format!(
-            "it is {} bytes, above gatewise's limit of {MAX_SOURCE_BYTES} for configuration files",
-            meta.len()
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| fail(describe(&e)))?;
-    String::from_utf8(bytes).map_err(|e| {
-        fail(format!(
-            "it is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
-            e.utf8_error().valid_up_to()
-        ))
     })
-}
-
-fn describe(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file; check the path".to_owned(),
-        _ => e.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -74,7 +74,9 @@ fn cached(key: &str, fill: impl FnOnce(&Path) -> Result<(), String>) -> Result<P
 
 /// The folder holding the extracted contents of the zip at `zip`.
 pub fn extracted(zip: &Path) -> Result<PathBuf, String> {
-    let bytes = std::fs::read(zip).map_err(|e| format!("cannot read {}: {e}", zip.display()))?;
+    let bytes =
+        crate::source_file::read_capped(zip, MAX_UNZIPPED_BYTES, &zip.display().to_string())
+            .map_err(|e| e.message)?;
     cached(&key(&[b"zip", &bytes]), |dir| extract(&bytes, dir))
 }
 

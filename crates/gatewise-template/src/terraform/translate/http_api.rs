@@ -37,7 +37,7 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
                 ],
             )?;
             if let Some((text, body_at)) = text_argument(instance, "body")? {
-                props.set("Body", &body_at, openapi_body(&text, &body_at, owner)?);
+                props.set("Body", &body_at, openapi_body(t, &text, &body_at, owner)?);
             }
             if let Some(cors) = body.block("cors_configuration") {
                 let mut c = Map::default();

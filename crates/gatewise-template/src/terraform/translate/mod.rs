@@ -309,15 +309,37 @@ fn relocated(node: &Node, at: &SourceLocation) -> Node {
 }
 
 /// Parses an OpenAPI `body` string (JSON or YAML) into a node placed at the argument.
-fn openapi_body(text: &str, at: &SourceLocation, owner: &str) -> Result<Node, LoadError> {
-    let parsed = crate::document::value::parse(text, &at.file).map_err(|e| {
-        LoadError::new(
-            at.clone(),
+fn openapi_body(
+    t: &mut Translator<'_>,
+    text: &str,
+    at: &SourceLocation,
+    owner: &str,
+) -> Result<Node, LoadError> {
+    let mut warnings = Vec::new();
+    let parsed =
+        crate::document::value::parse_reporting(text, &at.file, &mut warnings).map_err(|e| {
+            LoadError::new(
+                at.clone(),
+                format!(
+                    "{owner}: body is not a valid OpenAPI JSON or YAML document: {}",
+                    e.message
+                ),
+            )
+        })?;
+    // Positions inside the string mean nothing in the .tf file: the argument is named instead.
+    for warning in warnings {
+        let inside = format!("{}:{}", warning.location.line, warning.location.column);
+        t.warn(
+            at,
             format!(
-                "{owner}: body is not a valid OpenAPI JSON or YAML document: {}",
-                e.message
+                "{owner}: in the document (line {inside} of the string): {}",
+                warning
+                    .message
+                    .split(" (first defined at")
+                    .next()
+                    .unwrap_or_default()
             ),
-        )
-    })?;
+        );
+    }
     Ok(relocated(&parsed, at))
 }

@@ -34,7 +34,7 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
                 ],
             )?;
             if let Some((text, at)) = text_argument(instance, "body")? {
-                props.set("Body", &at, openapi_body(&text, &at, owner)?);
+                props.set("Body", &at, openapi_body(t, &text, &at, owner)?);
             }
             if let Some(endpoint) = body.block("endpoint_configuration") {
                 let mut e = Map::default();
@@ -309,7 +309,7 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
                 ],
             )?;
             if let Some((schema, at)) = text_argument(instance, "schema")? {
-                props.set("Schema", &at, openapi_body(&schema, &at, owner)?);
+                props.set("Schema", &at, openapi_body(t, &schema, &at, owner)?);
             }
             "AWS::ApiGateway::Model"
         }
