@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use gatewise_lambda::{Dispatch, FunctionHost, Invocation, MAX_INVOKE_PAYLOAD_BYTES};
+use gatewise_lambda::{Dispatch, FunctionHost, Invocation, LogTail, MAX_INVOKE_PAYLOAD_BYTES};
 use gatewise_model::{FunctionIndex, Stack};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
@@ -266,10 +266,13 @@ impl InvokeApi {
                 let host = Arc::clone(&self.host);
                 let index = target.index;
                 let name = target.logical_id.clone();
+                // Lambda returns no log for asynchronous invocations (`Tail` applies to
+                // synchronous ones only).
                 let invocation = Invocation {
                     request_id: request_id.to_owned(),
                     payload,
                     dispatch: Dispatch::default(),
+                    log: None,
                 };
                 tokio::spawn(async move {
                     if let Err(error) = host.invoke(index, invocation).await {
@@ -280,15 +283,19 @@ impl InvokeApi {
                 Ok((described, answer::empty(StatusCode::ACCEPTED, request_id)))
             }
             InvocationType::RequestResponse => {
+                let log = tail.then(LogTail::new);
                 let invocation = Invocation {
                     request_id: request_id.to_owned(),
                     payload,
                     dispatch: Dispatch::default(),
+                    log: log.clone(),
                 };
                 let result = self.host.invoke(target.index, invocation).await;
-                let log: Option<&[u8]> = None;
-                let _ = tail;
-                Ok((described, answer::result(result, request_id, log)))
+                let log = log.map(|l| l.contents());
+                Ok((
+                    described,
+                    answer::result(result, request_id, log.as_deref()),
+                ))
             }
         }
     }

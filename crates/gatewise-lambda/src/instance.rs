@@ -21,6 +21,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::cleanup;
 use crate::environment::{self, HostEnvironment, InstanceEnvironment};
+use crate::log_tail::{LogTail, TailSlot};
 use crate::memory::{self, ENFORCE_MEMORY_SIZE, MEMORY_POLL_INTERVAL};
 use crate::runtime_api::{self, ApiEvent, ErrorReport, PendingInvocation, RuntimeApi};
 use crate::runtimes::Launch;
@@ -133,6 +134,8 @@ pub(crate) struct Instance {
     generation: u64,
     /// The environment entry every process of this instance inherits ([`cleanup`]).
     marker: String,
+    /// The log tail of the invocation in progress, fed by the output forwarders.
+    tail: TailSlot,
     _api: RuntimeApi,
 }
 
@@ -144,6 +147,11 @@ impl Drop for Instance {
 }
 
 impl Instance {
+    /// From now on, what the instance's processes print also goes to `tail` (`None` stops).
+    pub(crate) fn log_to(&self, tail: Option<LogTail>) {
+        self.tail.install(tail);
+    }
+
     /// Starts a process and waits until it asks for its first invocation. The error is the
     /// cause of an init failure, for `InvokeError::InitFailed`. `generation` is the pool's code
     /// generation read before the process starts (so before it reads any code).
@@ -200,11 +208,12 @@ impl Instance {
             kill_instance(pid, &marker);
             return Err("gatewise is shutting down".into());
         }
+        let tail = TailSlot::default();
         if let Some(stdout) = child.stdout.take() {
-            tokio::spawn(log::forward(spec.log_name.clone(), stdout));
+            tokio::spawn(log::forward(spec.log_name.clone(), stdout, tail.clone()));
         }
         if let Some(stderr) = child.stderr.take() {
-            tokio::spawn(log::forward(spec.log_name.clone(), stderr));
+            tokio::spawn(log::forward(spec.log_name.clone(), stderr, tail.clone()));
         }
         let reaper_registry = Arc::clone(registry);
         tokio::spawn(async move {
@@ -223,6 +232,7 @@ impl Instance {
             init_duration: None,
             generation,
             marker,
+            tail,
             _api: api,
         };
         if let Err(cause) = instance.wait_until_ready().await {

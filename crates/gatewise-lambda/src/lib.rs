@@ -42,6 +42,7 @@ mod dispatch;
 mod environment;
 mod instance;
 mod log;
+mod log_tail;
 mod memory;
 mod peer;
 mod pool;
@@ -62,6 +63,7 @@ pub use environment::{
 };
 pub use instance::INIT_TIMEOUT;
 pub use log::{flush_stderr, write_to_stderr};
+pub use log_tail::LogTail;
 pub use memory::{ENFORCE_MEMORY_SIZE, MEMORY_POLL_INTERVAL};
 pub use pool::DEFAULT_MAX_INSTANCES_PER_FUNCTION;
 pub use runtime_api::{MAX_INVOKE_PAYLOAD_BYTES, MAX_RESPONSE_BYTES, PAYLOAD_TOO_LARGE_ERROR_TYPE};
@@ -107,6 +109,9 @@ pub struct Invocation {
     pub payload: Bytes,
     /// Whether it queued for an instance, for a caller that stops waiting before the end.
     pub dispatch: Dispatch,
+    /// Where to keep this invocation's log (`START` … `REPORT`), for the Invoke API's
+    /// `X-Amz-Log-Type: Tail`; `None` keeps nothing.
+    pub log: Option<LogTail>,
 }
 
 /// Why an invocation produced no successful response. Every variant is something the

@@ -176,7 +176,11 @@ const MAX_LINE_BYTES: u64 = 64 * 1024;
 
 /// Copies a process's output to stderr line by line, prefixed with the function's name, until
 /// the process closes it.
-pub(crate) async fn forward(function: std::sync::Arc<str>, output: impl AsyncRead + Unpin) {
+pub(crate) async fn forward(
+    function: std::sync::Arc<str>,
+    output: impl AsyncRead + Unpin,
+    tail: crate::log_tail::TailSlot,
+) {
     let mut reader = BufReader::new(output);
     let mut buf = Vec::new();
     loop {
@@ -189,7 +193,9 @@ pub(crate) async fn forward(function: std::sync::Arc<str>, output: impl AsyncRea
             Ok(0) | Err(_) => return,
             Ok(_) => {
                 let text = String::from_utf8_lossy(&buf);
-                line(&function, text.trim_end_matches(['\n', '\r']));
+                let text = text.trim_end_matches(['\n', '\r']);
+                tail.push_line(text);
+                line(&function, text);
             }
         }
     }

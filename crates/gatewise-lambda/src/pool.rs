@@ -317,7 +317,16 @@ impl Pool {
             };
             let init = instance.take_init_duration();
             let pid = instance.pid();
-            log::line(name, &log::start_line(&request_id));
+            // Each line goes to the terminal and, for `Tail`, to the invocation's own log.
+            let tail = invocation.log.clone();
+            let note = |text: &str| {
+                log::line(name, text);
+                if let Some(tail) = &tail {
+                    tail.push_line(text);
+                }
+            };
+            note(&log::start_line(&request_id));
+            instance.log_to(tail.clone());
             lease.reusable = false;
             let started = Instant::now();
             let outcome = instance
@@ -329,6 +338,13 @@ impl Pool {
                 )
                 .await;
             let duration = started.elapsed();
+            if tail.is_some() {
+                // Lines printed just before the result may still be in the pipe.
+                tokio::time::sleep(crate::log_tail::FLUSH_GRACE).await;
+            }
+            if let Some(instance) = &lease.instance {
+                instance.log_to(None);
+            }
             let result = match outcome {
                 Outcome::Response(body) => {
                     lease.reusable = true;
@@ -342,40 +358,31 @@ impl Pool {
                     })
                 }
                 Outcome::TimedOut => {
-                    log::line(
-                        name,
-                        &format!(
-                            "{request_id} Task timed out after {:.2} seconds",
-                            function.timeout.as_secs_f64()
-                        ),
-                    );
+                    note(&format!(
+                        "{request_id} Task timed out after {:.2} seconds",
+                        function.timeout.as_secs_f64()
+                    ));
                     Err(InvokeError::Timeout(function.timeout))
                 }
                 Outcome::Exited(status) => {
-                    log::line(
-                        name,
-                        &format!(
-                            "RequestId: {request_id} Error: Runtime exited with error: {status} (pid {pid})"
-                        ),
-                    );
+                    note(&format!(
+                        "RequestId: {request_id} Error: Runtime exited with error: {status} (pid {pid})"
+                    ));
                     Err(InvokeError::Crashed(status))
                 }
                 Outcome::OutOfMemory(used) => {
                     let exited = format!(
                         "RequestId: {request_id} Error: Runtime exited with error: signal: killed"
                     );
-                    log::line(name, &format!("{exited} {OUT_OF_MEMORY_ERROR_TYPE}"));
-                    log::line(
-                        name,
-                        &format!(
-                            "MemorySize exceeded: function {} (declared at {}) used {} MB, over its MemorySize of {} MB, so its instance was killed, as Lambda kills it. Fix: raise MemorySize of {} or make the handler use less memory",
-                            function.logical_id,
-                            function.location,
-                            used / (1024 * 1024),
-                            function.memory_mb,
-                            function.logical_id,
-                        ),
-                    );
+                    note(&format!("{exited} {OUT_OF_MEMORY_ERROR_TYPE}"));
+                    note(&format!(
+                        "MemorySize exceeded: function {} (declared at {}) used {} MB, over its MemorySize of {} MB, so its instance was killed, as Lambda kills it. Fix: raise MemorySize of {} or make the handler use less memory",
+                        function.logical_id,
+                        function.location,
+                        used / (1024 * 1024),
+                        function.memory_mb,
+                        function.logical_id,
+                    ));
                     Err(InvokeError::Function {
                         error_type: OUT_OF_MEMORY_ERROR_TYPE.into(),
                         error_message: exited,
@@ -389,11 +396,13 @@ impl Pool {
                     "the process exited before taking the event".into(),
                 )),
             };
-            log::line(name, &log::end_line(&request_id));
-            log::line(
-                name,
-                &log::report_line(&request_id, duration, function.memory_mb, init),
-            );
+            note(&log::end_line(&request_id));
+            note(&log::report_line(
+                &request_id,
+                duration,
+                function.memory_mb,
+                init,
+            ));
             return result;
         }
     }

@@ -63,6 +63,7 @@ async fn invoke_as(
         request_id: request_id.into(),
         payload: Bytes::from(event.to_string()),
         dispatch: Dispatch::new(),
+        log: None,
     };
     let body = host.invoke(index, invocation).await?;
     Ok(serde_json::from_slice(&body).expect("function returned JSON"))

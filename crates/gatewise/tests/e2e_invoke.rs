@@ -208,3 +208,35 @@ async fn rule_i_4_errors_on_the_wire() {
         assert_eq!(body["Type"], "User");
     }
 }
+
+/// Rule I.5: `LogType="Tail"` returns the invocation's own log — `START`, what the function
+/// printed, `END`, `REPORT` — base64-encoded in `LogResult` (what SAM CLI has never served).
+#[tokio::test]
+async fn rule_i_5_log_type_tail_returns_the_invocation_s_log() {
+    let (_s, endpoint) = invoke_server();
+    let result = boto3(
+        &endpoint,
+        "r = client.invoke(FunctionName='Echo', Payload=b'{\"tail\": 1}', LogType='Tail')\nlog = base64.b64decode(r['LogResult']).decode()\nrid = json.loads(r['Payload'].read())['requestId']\nr2 = client.invoke(FunctionName='Echo', Payload=b'{}')\nprint(json.dumps({'log': log, 'rid': rid, 'plain': 'LogResult' in r2}))",
+    );
+    let log = result["log"].as_str().unwrap();
+    let rid = result["rid"].as_str().unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("START RequestId: {rid} Version: $LATEST"),
+        "{log}"
+    );
+    assert!(lines.contains(&"echo got {'tail': 1}"), "{log}");
+    assert!(
+        lines.contains(&format!("END RequestId: {rid}").as_str()),
+        "{log}"
+    );
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with(&format!("REPORT RequestId: {rid}\tDuration: ")),
+        "{log}"
+    );
+    assert_eq!(result["plain"], false, "no LogResult without LogType Tail");
+}

@@ -159,6 +159,7 @@ pub(crate) async fn authorize_http<'a>(
                 request_id: uuid::Uuid::new_v4().to_string(),
                 payload: Bytes::from(payload),
                 dispatch: Dispatch::new(),
+                log: None,
             };
             let output = match tokio::time::timeout(
                 HttpIntegration::DEFAULT_TIMEOUT,

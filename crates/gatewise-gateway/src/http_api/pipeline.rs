@@ -293,6 +293,7 @@ impl<'g> HttpPipeline<'g> {
             request_id: uuid::Uuid::new_v4().to_string(),
             payload: Bytes::from(built.payload),
             dispatch: dispatch.clone(),
+            log: None,
         };
         let output =
             match tokio::time::timeout(timeout, self.functions.invoke(function_index, invocation))

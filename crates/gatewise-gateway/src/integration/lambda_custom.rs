@@ -187,6 +187,7 @@ pub(crate) async fn respond<'c>(
         request_id: request_id.clone(),
         payload: event,
         dispatch: Dispatch::new(),
+        log: None,
     };
     let result = tokio::time::timeout(
         compiled.timeout,

@@ -166,6 +166,7 @@ async fn run_authorizer<'a>(
         request_id: uuid::Uuid::new_v4().to_string(),
         payload: Bytes::from(payload),
         dispatch: Dispatch::new(),
+        log: None,
     };
     let output = match tokio::time::timeout(
         Integration::REST_DEFAULT_TIMEOUT,

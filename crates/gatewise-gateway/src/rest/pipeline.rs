@@ -399,6 +399,7 @@ impl RestPipeline<'_> {
             request_id: uuid::Uuid::new_v4().to_string(),
             payload: Bytes::from(event.payload),
             dispatch: dispatch.clone(),
+            log: None,
         };
         let output =
             match tokio::time::timeout(timeout, self.functions.invoke(function_index, invocation))
