@@ -57,12 +57,21 @@ fn runnable(
     }
     refuse_image(resolver, &props, logical_id)?;
     let asset = metadata.and_then(|m| m.get("aws:asset:path"));
-    let code_node = resolver.property(&props, "Code")?;
-    let inline = code_node
-        .as_ref()
-        .and_then(Node::as_map)
-        .and_then(|m| m.get("ZipFile"));
-    let code = match (inline, asset) {
+    // Only `Code.ZipFile` is read: CDK's `S3Bucket` / `S3Key` pick apart asset parameters a
+    // synthesised template may not declare, and the asset path says where the code is anyway.
+    let raw_code = props.get("Code");
+    let inline = match raw_code {
+        Some(code) if code.intrinsic().is_none() => match code.as_map() {
+            Some(map) => resolver.property(map, "ZipFile")?,
+            None => None,
+        },
+        Some(_) => resolver
+            .property(&props, "Code")?
+            .and_then(|code| code.as_map().and_then(|m| m.get("ZipFile")).cloned()),
+        None => None,
+    };
+    let code_node = raw_code.cloned();
+    let code = match (inline.as_ref(), asset) {
         (Some(zip_file), _) => FunctionCode::Inline(properties::text(
             zip_file,
             &format!("Function '{logical_id}': Code.ZipFile"),

@@ -383,6 +383,12 @@ pub fn event_authorizer(
             .and_then(|n| n.as_str().map(str::to_owned)),
         None => None,
     };
+    if let Some(raw) = auth.get("Authorizer") {
+        crate::sam::rest_api::auth::refuse_intrinsic_authorizer(
+            raw,
+            &format!("Function '{}' event '{}'", ctx.function, ctx.event),
+        )?;
+    }
     let (name, name_at) = match resolver.property(auth, "Authorizer")? {
         Some(node) => (
             crate::properties::text(

@@ -69,6 +69,20 @@ fn flag(
     }
 }
 
+/// SAM reads an event's `Auth.Authorizer` before CloudFormation resolves anything: a `!Ref`
+/// (or any intrinsic) there is refused at transform ("must be a string").
+pub fn refuse_intrinsic_authorizer(value: &Node, description: &str) -> Result<(), LoadError> {
+    match value.intrinsic() {
+        Some((function, _)) => Err(LoadError::new(
+            value.location.clone(),
+            format!(
+                "{description}: Auth.Authorizer is a {function}, but SAM needs the authorizer's name as a plain string here (the transform refuses this template: \"Unable to set Authorizer … must be a string\"); write the name of one of the API's Auth.Authorizers"
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The security entries an event's `Auth` puts on its operation (SAM `add_auth_to_method`).
 pub fn event_security(
     resolver: &mut Resolver<'_>,
@@ -78,6 +92,7 @@ pub fn event_security(
 ) -> Result<Vec<Node>, LoadError> {
     let mut out = Vec::new();
     if let Some(entry) = auth.entry("Authorizer") {
+        refuse_intrinsic_authorizer(&entry.value, description)?;
         let name = resolver.text(&entry.value, &format!("{description}: Auth.Authorizer"))?;
         let defined = api_auth
             .and_then(|a| a.get("Authorizers"))

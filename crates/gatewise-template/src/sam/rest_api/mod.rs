@@ -9,6 +9,20 @@
 //! document becomes model resources in [`crate::openapi::rest::to_model`].
 
 pub mod auth;
+
+/// The properties SAM knows on an `Api` event (`samtranslator` `eventsources.push.Api`); any
+/// other fails the transform.
+const API_EVENT_PROPERTIES: &[&str] = &[
+    "Path",
+    "Method",
+    "RestApiId",
+    "Stage",
+    "Auth",
+    "RequestModel",
+    "RequestParameters",
+    "TimeoutInMillis",
+    "ResponseTransferMode",
+];
 pub mod cors;
 pub mod gateway_responses;
 pub mod request_validation;
@@ -125,6 +139,21 @@ pub fn rest_apis(
                         ),
                     )
                 })?;
+            if let Some(unknown) = props
+                .iter()
+                .find(|e| !API_EVENT_PROPERTIES.contains(&e.key.as_str()))
+            {
+                return Err(LoadError::new(
+                    unknown.key_location.clone(),
+                    format!(
+                        "Resource with id [{}{}] is invalid. property {} not defined for resource of type Api (SAM's error: an Api event takes only {}; `Cors` belongs on an AWS::Serverless::Api or in Globals.Api)",
+                        function.logical_id,
+                        event.key,
+                        unknown.key,
+                        API_EVENT_PROPERTIES.join(", ")
+                    ),
+                ));
+            }
             let raw_path =
                 required_text(resolver, props, "Path", &event.key_location, &description)?;
             let raw_method =
