@@ -40,6 +40,7 @@
 mod cleanup;
 mod environment;
 mod instance;
+mod layers;
 mod log;
 mod peer;
 mod pool;

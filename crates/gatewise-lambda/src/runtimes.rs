@@ -269,6 +269,7 @@ mod tests {
                 memory_mb: 128,
                 environment: Default::default(),
                 reserved_concurrency: None,
+                layers: Vec::new(),
                 location: gatewise_model::SourceLocation::new(
                     Arc::from(Path::new("template.yaml")),
                     12,

@@ -291,6 +291,7 @@ mod tests {
             memory_mb: 128,
             environment: Default::default(),
             reserved_concurrency: None,
+            layers: Vec::new(),
             location: SourceLocation::new(Arc::from(Path::new("template.yaml")), 1, 1),
         }
     }
