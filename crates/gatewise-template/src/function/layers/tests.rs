@@ -89,7 +89,12 @@ fn layers_of(stack: &Stack) -> Vec<(String, String)> {
 #[test]
 fn layers_become_local_folders_in_the_function_s_order() {
     // (Globals.Function.Layers, the function's Layers, expected (layer, folder) list)
-    let cases: &[(&str, &str, &[(&str, &str)])] = &[
+    type Case = (
+        &'static str,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+    );
+    let cases: &[Case] = &[
         ("", "[!Ref A]", &[("A", "layers/a")]),
         // Order kept, even when the later layer is declared after the function.
         (
@@ -281,4 +286,26 @@ fn a_layer_ref_is_its_arn() {
     );
     assert_eq!(function.layers.len(), 1);
     assert!(function.layers[0].dir.ends_with("layers/a"));
+}
+
+#[test]
+fn a_layer_sam_build_builds_is_read_as_it_is_with_a_warning() {
+    let text = format!(
+        "{HEADER}Resources:
+  Deps:
+    Type: AWS::Serverless::LayerVersion
+    Properties: {{ContentUri: layers/a}}
+    Metadata:
+      BuildMethod: nodejs20.x
+"
+    );
+    let stack = load_text(&text, false).unwrap_or_else(|e| panic!("{e}"));
+    let [warning] = stack.warnings.as_slice() else {
+        panic!("{:?}", stack.warnings)
+    };
+    assert_eq!(warning.location.line, 7, "{warning}");
+    assert!(
+        warning.message.contains("BuildMethod nodejs20.x") && warning.message.contains("sam build"),
+        "{warning}"
+    );
 }
