@@ -185,7 +185,7 @@ pub fn attach(
             return Err(LoadError::new(
                 item.location.clone(),
                 format!(
-                    "Function '{id}': each entry of Layers is a layer version ARN, found {}",
+                    "Function '{id}': each entry of Layers is a layer version ARN, found {}; write `!Ref` and the layer's logical id, or its ARN",
                     resolved.kind()
                 ),
             ));

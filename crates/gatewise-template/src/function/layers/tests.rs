@@ -186,6 +186,15 @@ fn layer_problems_are_located_with_a_next_step() {
             Err((9, "Layers must be a list of layer ARNs")),
             &[],
         ),
+        (
+            "[{Name: A}]",
+            false,
+            Err((
+                9,
+                "each entry of Layers is a layer version ARN, found a map; write `!Ref`",
+            )),
+            &[],
+        ),
     ];
     for (layers, stub, want, want_layers) in cases {
         let result = load_text(&sam("", layers), *stub);
