@@ -31,6 +31,7 @@ pub(crate) fn function(logical_id: &str, line: u32) -> Function {
         memory_mb: 128,
         environment: Default::default(),
         reserved_concurrency: None,
+        layers: Vec::new(),
         location: location(line),
     }
 }

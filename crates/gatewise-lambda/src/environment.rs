@@ -11,7 +11,7 @@ use std::path::Path;
 use gatewise_model::{Function, pseudo};
 use indexmap::IndexMap;
 
-use crate::EnvOverrides;
+use crate::{EnvOverrides, layers};
 
 /// Variables taken from gatewise's own environment when set there.
 pub const PASSED_THROUGH: &[&str] = &[
@@ -64,7 +64,8 @@ pub struct InstanceEnvironment<'a> {
 }
 
 /// The complete environment of one function process, in the order it is built: Lambda's
-/// variables, pass-through, `Environment.Variables`, the `Parameters` overrides, the overrides
+/// variables, pass-through, the search paths of the function's layers ([`layers`]),
+/// `Environment.Variables`, the `Parameters` overrides, the overrides
 /// keyed by logical id, then those keyed by function name (later wins), and finally [`PINNED`].
 ///
 /// Overrides apply even to variables the template does not declare (SAM CLI ignores those,
@@ -106,8 +107,19 @@ pub fn function_environment(
     for (key, value) in &pinned {
         set(key, value.clone());
     }
-    let layers = [
-        Some(&host.vars),
+    for (key, value) in &host.vars {
+        set(key, value.clone());
+    }
+    // Lambda's search paths (with the layers' folders) are defaults: a template's own
+    // NODE_PATH or PATH replaces them, as on Lambda.
+    for (key, value) in layers::variables(
+        function,
+        instance.task_root,
+        host.vars.get("PATH").map(String::as_str),
+    ) {
+        set(key, value);
+    }
+    let sources = [
         Some(&function.environment),
         Some(&overrides.all_functions),
         overrides.per_function.get(&function.logical_id),
@@ -115,7 +127,7 @@ pub fn function_environment(
             .then(|| overrides.per_function.get(&function.name))
             .flatten(),
     ];
-    for (key, value) in layers.into_iter().flatten().flatten() {
+    for (key, value) in sources.into_iter().flatten().flatten() {
         set(key, value.clone());
     }
     for (key, value) in pinned {
@@ -194,6 +206,7 @@ mod tests {
             memory_mb: 256,
             environment: map(environment),
             reserved_concurrency: None,
+            layers: Vec::new(),
             location: SourceLocation::new(Arc::from(Path::new("template.yaml")), 3, 3),
         }
     }
@@ -232,6 +245,7 @@ mod tests {
             ("LAMBDA_TASK_ROOT", "/code"),
             ("LAMBDA_RUNTIME_DIR", "/runtime"),
             ("_HANDLER", "app.handler"),
+            ("NODE_PATH", "/code"),
         ];
         for (key, value) in want {
             assert_eq!(env.get(key).map(String::as_str), Some(value), "{key}");
@@ -240,7 +254,7 @@ mod tests {
     }
 
     #[test]
-    fn later_layers_win() {
+    fn later_sources_win() {
         let overrides = EnvOverrides {
             all_functions: map(&[("STAGE", "params"), ("TABLE", "params")]),
             per_function: [

@@ -41,6 +41,7 @@ mod cleanup;
 mod dispatch;
 mod environment;
 mod instance;
+mod layers;
 mod log;
 mod log_tail;
 mod memory;

@@ -76,6 +76,7 @@ impl Interpreters {
         index: usize,
         files: &RuntimeFiles,
     ) -> Result<Launch, HostError> {
+        check_layers(function)?;
         let (program, script) = match function.runtime.family {
             RuntimeFamily::Provided => return provided_launch(function),
             RuntimeFamily::Node => ("node", "index.mjs"),
@@ -166,6 +167,23 @@ fn absolute_directory(function: &Function, code_uri: &Path) -> Result<PathBuf, H
             &format!(
                 "has CodeUri {}, which is not a directory; point CodeUri at the folder holding the function's code",
                 code_uri.display()
+            ),
+        )),
+    }
+}
+
+/// Every layer folder is still there (the template was read a moment ago, but a folder that
+/// went since would only show as a module-not-found error inside the function).
+fn check_layers(function: &Function) -> Result<(), HostError> {
+    match function.layers.iter().find(|layer| !layer.dir.is_dir()) {
+        None => Ok(()),
+        Some(layer) => Err(fail(
+            function,
+            &format!(
+                "uses layer {} ({}), whose folder {} is gone; restore it, or take the layer out of the function's Layers",
+                layer.logical_id,
+                layer.location,
+                layer.dir.display()
             ),
         )),
     }
@@ -269,6 +287,7 @@ mod tests {
                 memory_mb: 128,
                 environment: Default::default(),
                 reserved_concurrency: None,
+                layers: Vec::new(),
                 location: gatewise_model::SourceLocation::new(
                     Arc::from(Path::new("template.yaml")),
                     12,
@@ -286,6 +305,46 @@ mod tests {
                 err.message
             );
         }
+    }
+
+    #[tokio::test]
+    async fn a_layer_folder_that_is_gone_names_the_layer_and_where_it_is_used() {
+        use std::sync::Arc;
+        use std::time::Duration;
+
+        let code = tempfile::tempdir().unwrap();
+        let files = RuntimeFiles::create().unwrap();
+        let at = |line| {
+            gatewise_model::SourceLocation::new(Arc::from(Path::new("template.yaml")), line, 9)
+        };
+        let function = Function {
+            logical_id: "HelloFunction".into(),
+            name: "hello".into(),
+            runtime: "provided.al2023".parse().unwrap(),
+            handler: String::new(),
+            code: FunctionCode::Directory(code.path().to_path_buf()),
+            timeout: Duration::from_secs(3),
+            memory_mb: 128,
+            environment: Default::default(),
+            reserved_concurrency: None,
+            layers: vec![gatewise_model::Layer {
+                logical_id: "Shared".into(),
+                dir: code.path().join("gone"),
+                location: at(20),
+            }],
+            location: at(12),
+        };
+        let err = Interpreters::new(None)
+            .launch(&function, 0, &files)
+            .await
+            .unwrap_err();
+        assert!(
+            err.message.starts_with(
+                "function HelloFunction (template.yaml:12:9) uses layer Shared (template.yaml:20:9), whose folder"
+            ) && err.message.contains("is gone; restore it"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

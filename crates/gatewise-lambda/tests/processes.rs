@@ -27,6 +27,7 @@ fn function(runtime: &str, handler: &str, code: FunctionCode) -> Function {
         memory_mb: 256,
         environment: IndexMap::new(),
         reserved_concurrency: None,
+        layers: Vec::new(),
         location: SourceLocation::new(Arc::from(Path::new("template.yaml")), 7, 3),
     }
 }

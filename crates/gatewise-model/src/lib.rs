@@ -98,7 +98,22 @@ pub struct Function {
     pub environment: IndexMap<String, String>,
     /// `ReservedConcurrentExecutions`, the ceiling of the local instance pool when set.
     pub reserved_concurrency: Option<u32>,
+    /// `Layers` that are on this machine, in the function's order (Lambda extracts them into
+    /// `/opt` in this order, a later layer overwriting an earlier one's files).
+    pub layers: Vec<Layer>,
     /// Where the function resource is declared.
+    pub location: SourceLocation,
+}
+
+/// A Lambda layer a function uses, as a local folder: its content as it would be extracted into
+/// `/opt` (`nodejs/node_modules/…`, `python/…`, `bin/…`, `lib/…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layer {
+    /// The layer resource's logical id (a Terraform address for Terraform), for messages.
+    pub logical_id: String,
+    /// The layer's content folder, absolute or relative to the current directory, as given.
+    pub dir: PathBuf,
+    /// Where the function names the layer (its `Layers` entry).
     pub location: SourceLocation,
 }
 

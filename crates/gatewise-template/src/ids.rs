@@ -1,4 +1,4 @@
-//! Stable, plausible API Gateway ids.
+//! Stable, plausible API Gateway ids, and the ARNs of template resources that have one.
 //!
 //! AWS makes up random ids; we derive them from logical ids and paths so that the same template
 //! gives the same `apiId` / `resourceId` on every run (snapshots and URLs stay put).
@@ -6,6 +6,13 @@
 /// `apiId` of a REST API: 10 lower-case alphanumerics from its logical id.
 pub fn api_id(logical_id: &str) -> String {
     base36(fnv1a(&[logical_id.as_bytes()]), 10)
+}
+
+/// The ARN of version 1 of the layer named `name` (what a layer's `Ref` gives; Terraform's
+/// `aws_lambda_layer_version.x.arn`).
+pub fn layer_version_arn(name: &str) -> String {
+    use gatewise_model::pseudo::{ACCOUNT_ID, PARTITION, REGION};
+    format!("arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:layer:{name}:1")
 }
 
 /// `resourceId` of a REST resource: 6 lower-case alphanumerics from API and path.

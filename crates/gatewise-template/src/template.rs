@@ -1,5 +1,6 @@
 //! The whole template: sections, resource conditions, and the order in which the model is
-//! assembled (functions first, then the APIs whose methods point at them — SAM's order too).
+//! assembled (layers, then the functions that use them, then the APIs whose methods point at
+//! them — SAM's order too).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -9,7 +10,9 @@ use gatewise_model::{SourceLocation, Stack, pseudo};
 use crate::document::intrinsics::Resolver;
 use crate::document::parameters;
 use crate::document::value::{Map, Node, Value};
+use crate::function::layers::{self, LayerTable};
 use crate::functions::Functions;
+use crate::properties::properties_of;
 use crate::sam::ApiInputs;
 use crate::sam::{ExplicitApi, SamFunction};
 use crate::{LoadError, LoadOptions, cfn, sam};
@@ -88,6 +91,30 @@ pub fn build_stack(
     // Warn once, at the first serverless resource, when the SAM transform is missing.
     let mut transform_checked = uses_sam_transform(top);
 
+    // Layers first: a function may name one declared after it.
+    let mut layers = LayerTable::default();
+    for entry in resources.iter() {
+        let Some(resource) = entry.value.as_map() else {
+            continue;
+        };
+        let logical_id = entry.key.as_str();
+        let read = match resource.get("Type").and_then(Node::as_str) {
+            Some("AWS::Serverless::LayerVersion") => sam::layer::layer_version,
+            Some("AWS::Lambda::LayerVersion") => cfn::lambda::layer_version,
+            _ => continue,
+        };
+        if !included(&mut resolver, logical_id, resource)? {
+            continue;
+        }
+        layers.add(read(
+            &mut resolver,
+            logical_id,
+            &entry.key_location,
+            resource,
+            template_dir,
+        )?);
+    }
+
     for entry in resources.iter() {
         let logical_id = entry.key.as_str();
         let resource = entry.value.as_map().ok_or_else(|| {
@@ -105,23 +132,8 @@ pub fn build_stack(
                 format!("Resource '{logical_id}' has no Type (a string such as AWS::Serverless::Function); add one"),
             )
         })?;
-        // A resource gatewise does not read cannot change what is served, so its Condition is
-        // not evaluated (CDK's `AWS::CDK::Metadata` names a condition trimmed templates lack).
-        if let Some(condition) = resource.get("Condition")
-            && is_read(resource_type)
-        {
-            let name = condition.as_str().ok_or_else(|| {
-                LoadError::new(
-                    condition.location.clone(),
-                    format!(
-                        "Resource '{logical_id}': Condition must name a condition, found {}",
-                        condition.kind()
-                    ),
-                )
-            })?;
-            if !resolver.condition(name, &condition.location)? {
-                continue;
-            }
+        if !included(&mut resolver, logical_id, resource)? {
+            continue;
         }
         if resource_type.starts_with("AWS::Serverless::") && !transform_checked {
             transform_checked = true;
@@ -133,7 +145,7 @@ pub fn build_stack(
         let location = &entry.key_location;
         match resource_type {
             "AWS::Serverless::Function" => {
-                let (function, properties) = sam::function(
+                let (mut function, properties) = sam::function(
                     &mut resolver,
                     logical_id,
                     location,
@@ -142,6 +154,15 @@ pub fn build_stack(
                     template_dir,
                     options.stub_functions,
                 )?;
+                if !function.is_stub() {
+                    function.layers = layers::attach(
+                        &mut resolver,
+                        &properties,
+                        &function,
+                        &layers,
+                        options.stub_functions,
+                    )?;
+                }
                 sam_functions.push(SamFunction {
                     index: stack.functions.len(),
                     logical_id: logical_id.to_owned(),
@@ -150,7 +171,7 @@ pub fn build_stack(
                 stack.functions.push(function);
             }
             "AWS::Lambda::Function" => {
-                let function = cfn::lambda::function(
+                let mut function = cfn::lambda::function(
                     &mut resolver,
                     logical_id,
                     location,
@@ -158,6 +179,16 @@ pub fn build_stack(
                     template_dir,
                     options.stub_functions,
                 )?;
+                if !function.is_stub() {
+                    let properties = properties_of(resource, logical_id)?;
+                    function.layers = layers::attach(
+                        &mut resolver,
+                        &properties,
+                        &function,
+                        &layers,
+                        options.stub_functions,
+                    )?;
+                }
                 stack.functions.push(function);
             }
             "AWS::Serverless::Api" => explicit_apis.push(ExplicitApi {
@@ -258,6 +289,36 @@ fn http_apis(
     apis.sort_by_key(|a| (a.location.line, a.location.column));
     apis.extend(implicit);
     Ok(apis)
+}
+
+/// Whether the resource's `Condition` (if any) holds.
+fn included(
+    resolver: &mut Resolver<'_>,
+    logical_id: &str,
+    resource: &Map,
+) -> Result<bool, LoadError> {
+    let Some(condition) = resource.get("Condition") else {
+        return Ok(true);
+    };
+    // A resource gatewise does not read cannot change what is served, so its Condition is not
+    // evaluated (CDK's `AWS::CDK::Metadata` names a condition trimmed templates lack).
+    if !resource
+        .get("Type")
+        .and_then(Node::as_str)
+        .is_some_and(is_read)
+    {
+        return Ok(true);
+    }
+    let name = condition.as_str().ok_or_else(|| {
+        LoadError::new(
+            condition.location.clone(),
+            format!(
+                "Resource '{logical_id}': Condition must name a condition, found {}",
+                condition.kind()
+            ),
+        )
+    })?;
+    resolver.condition(name, &condition.location)
 }
 
 /// A section (top-level, or under `Globals`) that must be a map when present (`Resources:` with nothing under it

@@ -1,5 +1,5 @@
-//! `gatewise serve` watches the functions' code folders and restarts a function's instances
-//! when its code changes, so an edited handler takes effect on the next request (as SAM CLI
+//! `gatewise serve` watches the functions' code folders and their layers' folders, and restarts
+//! a function's instances when its code or one of its layers changes, so an edited handler takes effect on the next request (as SAM CLI
 //! rebuilds its warm containers). Routes and settings are not reloaded: a change to the
 //! template only earns a line saying that a restart applies it.
 //!
@@ -129,7 +129,8 @@ fn startup_warning(what: &str, err: &notify::Error) -> String {
 
 /// What to watch, and which functions each changed path concerns.
 struct WatchPlan {
-    /// Canonical code folders, each with the functions whose `CodeUri` it is.
+    /// Canonical code and layer folders, each with the functions whose `CodeUri` (or layer) it
+    /// is.
     folders: Vec<(PathBuf, Vec<FunctionIndex>)>,
     /// The template file, canonical.
     template: Option<PathBuf>,
@@ -151,17 +152,25 @@ impl WatchPlan {
     fn new(stack: &Stack) -> WatchPlan {
         let mut folders: Vec<(PathBuf, Vec<FunctionIndex>)> = Vec::new();
         for (index, function) in stack.functions.iter().enumerate() {
-            // Inline code never changes.
-            let FunctionCode::Directory(dir) = &function.code else {
-                continue;
+            // Inline code never changes, but its layers may.
+            let code = match &function.code {
+                FunctionCode::Directory(dir) => Some(dir),
+                FunctionCode::Inline(_) => None,
             };
-            // The host has checked the folder; one gone since is simply not watched.
-            let Ok(dir) = std::fs::canonicalize(dir) else {
-                continue;
-            };
-            match folders.iter_mut().find(|(known, _)| *known == dir) {
-                Some((_, functions)) => functions.push(index),
-                None => folders.push((dir, vec![index])),
+            // A layer's files are the function's code as much as its own folder's are.
+            for dir in code
+                .into_iter()
+                .chain(function.layers.iter().map(|l| &l.dir))
+            {
+                // The host has checked the folder; one gone since is simply not watched.
+                let Ok(dir) = std::fs::canonicalize(dir) else {
+                    continue;
+                };
+                match folders.iter_mut().find(|(known, _)| *known == dir) {
+                    Some((_, functions)) if functions.contains(&index) => {}
+                    Some((_, functions)) => functions.push(index),
+                    None => folders.push((dir, vec![index])),
+                }
             }
         }
         let template = std::fs::canonicalize(&stack.template_path).ok();
@@ -291,6 +300,7 @@ mod tests {
             memory_mb: 128,
             environment: Default::default(),
             reserved_concurrency: None,
+            layers: Vec::new(),
             location: SourceLocation::new(Arc::from(Path::new("template.yaml")), 1, 1),
         }
     }
@@ -515,6 +525,65 @@ mod tests {
         );
         let other = notify::Error::generic("boom");
         assert!(!startup_warning("x", &other).contains("sysctl"));
+    }
+
+    #[test]
+    fn a_change_in_a_layer_restarts_the_functions_that_use_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for folder in ["f", "g", "layers/common", "layers/node"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        std::fs::write(root.join("template.yaml"), "").unwrap();
+        let layer = |name: &str| gatewise_model::Layer {
+            logical_id: name.into(),
+            dir: root.join("layers").join(name),
+            location: SourceLocation::new(Arc::from(Path::new("template.yaml")), 1, 1),
+        };
+        let with_layers = |code: FunctionCode, layers: &[&str]| Function {
+            layers: layers.iter().map(|name| layer(name)).collect(),
+            ..function(code)
+        };
+        // 0 and 1 share `common`; 1 also has `node`; 2 is inline with `node`; 3 has none.
+        let stack = Stack {
+            template_path: root.join("template.yaml"),
+            functions: vec![
+                with_layers(FunctionCode::Directory(root.join("f")), &["common"]),
+                with_layers(FunctionCode::Directory(root.join("g")), &["common", "node"]),
+                with_layers(FunctionCode::Inline("x".into()), &["node"]),
+                function(FunctionCode::Directory(root.join("g"))),
+            ],
+            ..Stack::default()
+        };
+        let plan = WatchPlan::new(&stack);
+        let root = std::fs::canonicalize(root).unwrap();
+        assert!(
+            plan.roots
+                .contains(&(root.join("layers/common"), RecursiveMode::Recursive))
+                && plan
+                    .roots
+                    .contains(&(root.join("layers/node"), RecursiveMode::Recursive)),
+            "{:?}",
+            plan.roots
+        );
+        let cases: [(PathBuf, &[FunctionIndex]); 5] = [
+            (
+                root.join("layers/common/nodejs/node_modules/shared/index.js"),
+                &[0, 1],
+            ),
+            (root.join("layers/node/python/shared.py"), &[1, 2]),
+            (root.join("layers/node/python/__pycache__/shared.pyc"), &[]),
+            (root.join("g/app.js"), &[1, 3]),
+            (root.join("f/app.js"), &[0]),
+        ];
+        for (path, functions) in cases {
+            assert_eq!(
+                plan.classify([&write(path.clone())]).functions,
+                functions.iter().copied().collect(),
+                "{}",
+                path.display()
+            );
+        }
     }
 
     #[test]

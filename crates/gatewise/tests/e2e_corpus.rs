@@ -1469,7 +1469,6 @@ async fn corpus_sts_apigw_lambda_layer() {
 /// (`ContentUri: src/sampleCodeLayer`, `python/` inside it), as on Lambda. Origin:
 /// `sts-apigw-lambda-layer`.
 #[tokio::test]
-#[ignore = "pending: Lambda layers are not applied yet"]
 async fn corpus_sts_apigw_lambda_layer_layers() {
     let (_dir, template) = lambda_layer_sample(
         "import json\nimport layer_code\n\n\ndef lambda_handler(event, context):\n    return {\"statusCode\": 200, \"body\": json.dumps({\"greeting\": layer_code.GREETING})}\n",

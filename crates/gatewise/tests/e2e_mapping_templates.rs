@@ -634,8 +634,8 @@ async fn rule_m_2_unparsable_templates_load_with_a_warning_and_answer_500() {
     for (request_template, want) in cases {
         let template = mock_template(dir.path(), request_template);
         let s = Server::start(&template, &[]);
-        let log = s.stderr();
-        assert!(log.contains(want), "{want}\n{log}");
+        // stderr is read on its own thread: the warning may land just after `Listening on`.
+        s.wait_for_log(want);
         let response = get(&s, "/").await;
         assert_eq!(response.status(), 500);
         assert_eq!(

@@ -1,4 +1,5 @@
-//! Plain CloudFormation `AWS::Lambda::Function` (as written by hand or synthesised by CDK).
+//! Plain CloudFormation `AWS::Lambda::Function` and `AWS::Lambda::LayerVersion` (as written by
+//! hand or synthesised by CDK).
 //!
 //! Code comes from `Code.ZipFile` (inline) or, for CDK output, the `aws:asset:path` metadata
 //! that names the local asset folder next to the template; `Code` in S3 alone is an error.
@@ -10,6 +11,7 @@ use gatewise_model::{Function, FunctionCode, SourceLocation};
 use crate::LoadError;
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node};
+use crate::function::layers::{self, TemplateLayer};
 use crate::function::{code, lambda_function, refuse_image, stub};
 use crate::properties::{self, properties_of};
 
@@ -92,4 +94,50 @@ fn runnable(
         }
     };
     lambda_function(resolver, &props, logical_id, location, code)
+}
+
+/// `AWS::Lambda::LayerVersion` → a [`TemplateLayer`]: its content is CDK's `aws:asset:path`
+/// folder (or, from Terraform, the `archive_file` source folder); `Content` in S3 alone is not
+/// on this machine (reported when a function uses the layer).
+pub fn layer_version(
+    resolver: &mut Resolver<'_>,
+    logical_id: &str,
+    location: &SourceLocation,
+    resource: &Map,
+    template_dir: &Path,
+) -> Result<TemplateLayer, LoadError> {
+    let props = properties_of(resource, logical_id)?;
+    let metadata = resource.get("Metadata").and_then(Node::as_map);
+    let found = if let Some(why) = metadata.and_then(|m| m.get(crate::terraform::NO_LOCAL_CODE)) {
+        Err(LoadError::new(
+            why.location.clone(),
+            why.as_str().unwrap_or_default().to_owned(),
+        ))
+    } else if let Some(asset) = metadata.and_then(|m| m.get("aws:asset:path")) {
+        let relative = properties::text(asset, &format!("Layer '{logical_id}': aws:asset:path"))?;
+        layers::folder(asset, &relative, template_dir, logical_id, "aws:asset:path")
+    } else {
+        let content = resolver.property(&props, "Content")?;
+        let at = content.as_ref().map_or(location, |c| &c.location).clone();
+        let part = |key: &str| {
+            content
+                .as_ref()
+                .and_then(Node::as_map)
+                .and_then(|m| m.get(key))
+                .and_then(Node::scalar_text)
+                .unwrap_or_default()
+        };
+        Err(layers::in_s3(
+            &at,
+            logical_id,
+            &format!("s3://{}/{}", part("S3Bucket"), part("S3Key")),
+            "CDK's aws:asset:path metadata (or a SAM AWS::Serverless::LayerVersion's ContentUri)",
+        ))
+    };
+    Ok(TemplateLayer {
+        logical_id: logical_id.to_owned(),
+        arn: resolver.layer_arn(logical_id)?,
+        dir: found,
+        compatible_runtimes: layers::compatible_runtimes(resolver, logical_id, &props)?,
+    })
 }

@@ -372,6 +372,9 @@ impl<'t> Resolver<'t> {
                 | "AWS::Serverless::HttpApi"
                 | "AWS::ApiGatewayV2::Api",
             ) => string(ids::api_id(name)),
+            Some("AWS::Serverless::LayerVersion" | "AWS::Lambda::LayerVersion") => {
+                string(self.layer_arn(name)?)
+            }
             Some(_) => string(name.to_owned()),
             None if name == "ServerlessRestApi" || name == "ServerlessHttpApi" => {
                 string(ids::api_id(name))
@@ -392,6 +395,22 @@ impl<'t> Resolver<'t> {
             .as_map()?
             .get("Type")?
             .as_str()
+    }
+
+    /// The ARN a layer's `Ref` gives: version 1 of its `LayerName`, else of its logical id.
+    pub fn layer_arn(&mut self, logical_id: &str) -> Result<String, LoadError> {
+        let name = self
+            .resources
+            .and_then(|r| r.get(logical_id))
+            .and_then(Node::as_map)
+            .and_then(|r| r.get("Properties"))
+            .and_then(Node::as_map)
+            .and_then(|p| p.get("LayerName"));
+        let name = match name {
+            Some(node) => self.text(node, &format!("Layer '{logical_id}': LayerName"))?,
+            None => logical_id.to_owned(),
+        };
+        Ok(ids::layer_version_arn(&name))
     }
 
     /// The deployed name of a function: `FunctionName` when set, else its logical id.

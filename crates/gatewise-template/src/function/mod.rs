@@ -1,8 +1,9 @@
 //! What SAM and plain CloudFormation functions share: the Lambda settings both read
-//! ([`lambda_function`]), where the code is on this machine ([`code`]), and the stand-in for code
-//! that cannot run here ([`stub`]).
+//! ([`lambda_function`]), where the code is on this machine ([`code`]), their layers
+//! ([`layers`]), and the stand-in for code that cannot run here ([`stub`]).
 
 pub mod code;
+pub mod layers;
 pub mod stub;
 
 use std::time::Duration;
@@ -137,6 +138,7 @@ pub fn lambda_function(
         memory_mb,
         environment,
         reserved_concurrency,
+        layers: Vec::new(),
         location: location.clone(),
     })
 }

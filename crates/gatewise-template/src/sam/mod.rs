@@ -1,10 +1,12 @@
 //! SAM (`AWS::Serverless::*`) resources into the model: `AWS::Serverless::Function` here, its
-//! properties merged with `Globals` first ([`globals`]); the REST APIs its `Api` events build in
+//! properties merged with `Globals` first ([`globals`]); `AWS::Serverless::LayerVersion` in
+//! [`layer`]; the REST APIs its `Api` events build in
 //! [`rest_api`], the HTTP APIs its `HttpApi` events build in [`http_api`]; and what both API
 //! kinds share.
 
 pub mod globals;
 pub mod http_api;
+pub mod layer;
 pub mod rest_api;
 
 use std::path::Path;

@@ -111,9 +111,11 @@ pub fn attributes(
         }
         (Mode::Managed, "aws_lambda_layer_version") => {
             let name = text(args, "layer_name").unwrap_or_else(|| address.to_owned());
-            let layer = format!("arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:layer:{name}");
-            set("arn", format!("{layer}:1"));
-            set("layer_arn", layer);
+            set(
+                "layer_arn",
+                format!("arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:layer:{name}"),
+            );
+            set("arn", ids::layer_version_arn(&name));
             set("version", "1".to_owned());
             set("id", short_id(address));
         }

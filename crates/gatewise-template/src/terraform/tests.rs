@@ -400,3 +400,80 @@ fn a_prebuilt_zip_and_inline_sources_run_from_the_code_cache() {
         "{error}"
     );
 }
+
+#[test]
+fn layers_are_traced_to_their_source_folders_in_the_function_s_order() {
+    let layer = |name: &str| {
+        format!(
+            "data \"archive_file\" \"{name}\" {{\n  type = \"zip\"\n  source_dir = \"${{path.module}}/layers/{name}\"\n  output_path = \"${{path.module}}/build/{name}.zip\"\n}}\nresource \"aws_lambda_layer_version\" \"{name}\" {{\n  layer_name = \"{name}-layer\"\n  filename = data.archive_file.{name}.output_path\n  compatible_runtimes = [\"nodejs20.x\"]\n}}\n"
+        )
+    };
+    let main = format!(
+        "{}{}{}resource \"aws_lambda_function\" \"f\" {{\n  function_name = \"f\"\n  runtime = \"nodejs20.x\"\n  handler = \"index.handler\"\n  filename = data.archive_file.f.output_path\n  layers = [aws_lambda_layer_version.base.arn, aws_lambda_layer_version.extra.arn, \"arn:aws:lambda:us-east-1:580247275435:layer:LambdaInsightsExtension:38\"]\n}}\n",
+        layer("base"),
+        layer("extra"),
+        function("f").split("resource").next().unwrap_or_default()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("main.tf", &main),
+            ("layers/base/nodejs/node_modules/shared/index.js", "1"),
+            ("layers/extra/nodejs/node_modules/shared/index.js", "2"),
+        ],
+    );
+    let stack = load(dir.path(), &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let layers: Vec<(&str, bool)> = stack.functions[0]
+        .layers
+        .iter()
+        .map(|l| {
+            (
+                l.logical_id.as_str(),
+                l.dir
+                    .ends_with(l.logical_id.rsplit('.').next().unwrap_or_default()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        layers,
+        vec![
+            ("aws_lambda_layer_version.base", true),
+            ("aws_lambda_layer_version.extra", true)
+        ]
+    );
+    // The layer from another account is named, at the `layers` argument, as not available.
+    let warning = stack
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("LambdaInsightsExtension"))
+        .unwrap_or_else(|| panic!("{:?}", stack.warnings));
+    assert!(
+        warning.location.file.ends_with("main.tf")
+            && warning.message.contains("not available locally"),
+        "{warning}"
+    );
+    assert!(
+        !stack
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("not mounted")),
+        "{:?}",
+        stack.warnings
+    );
+
+    // A layer whose zip cannot be traced is a located error at its `filename`, in Terraform's
+    // words, with --stub-functions as a way out.
+    let untraced = main.replace(
+        "filename = data.archive_file.base.output_path",
+        "filename = \"dist/base.zip\"",
+    );
+    let e = load_files(&[("main.tf", &untraced)], &LoadOptions::default()).unwrap_err();
+    assert!(
+        e.location.file.ends_with("main.tf")
+            && e.message.contains("aws_lambda_layer_version.base")
+            && e.message.contains("dist/base.zip")
+            && e.message.contains("--stub-functions"),
+        "{e}"
+    );
+}

@@ -1,4 +1,5 @@
-//! `aws_lambda_function` → `AWS::Lambda::Function`, with its code found on this machine.
+//! `aws_lambda_function` → `AWS::Lambda::Function`, with its code found on this machine;
+//! `aws_lambda_layer_version` → `AWS::Lambda::LayerVersion`, its content found the same way.
 //!
 //! Terraform functions name a zip (`filename`, usually `data.archive_file.x.output_path`, or
 //! `s3_bucket`/`s3_key` of an `aws_s3_object` whose `source` is that zip). gatewise runs from
@@ -15,7 +16,7 @@ use hcl::Value;
 
 use super::{Translator, argument, code_cache, copy, text_argument};
 use crate::LoadError;
-use crate::document::value::{Map, Node, Value as NodeValue};
+use crate::document::value::{Map, Node, Value as NodeValue, map_node};
 use crate::terraform::configuration::{Instance, tidy};
 use crate::terraform::resource_types::Mode;
 
@@ -78,11 +79,11 @@ pub fn function(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
             Node::new(NodeValue::Map(env), environment.location.clone()),
         );
     }
-    if let Some((_, at)) = argument(instance, "layers")? {
-        t.warn(at, format!("{owner}: layers are not mounted at /opt yet; code that imports from a layer fails locally — vendor it into the function's folder for now"));
+    if let Some((value, at)) = argument(instance, "layers")? {
+        props.set("Layers", at, layers(t, value, at));
     }
     let mut metadata = Map::default();
-    match code(t, instance)? {
+    match code(t, instance, "serve the API with this function stubbed")? {
         Ok((dir, at)) => {
             metadata.set(
                 "aws:asset:path",
@@ -101,18 +102,74 @@ pub fn function(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
     Ok(())
 }
 
+/// `layers`: each ARN that is a layer of this configuration becomes a `Ref` to it (so the
+/// Lambda reader finds its folder by name); others stay ARNs (layers from elsewhere, which
+/// the reader reports as not on this machine).
+fn layers(t: &Translator<'_>, value: &Value, at: &SourceLocation) -> Node {
+    let Value::Array(items) = value else {
+        // Not a list: the Lambda reader says so, at this argument.
+        return super::node(value, at);
+    };
+    let entries = items
+        .iter()
+        .map(|item| {
+            let layer = t.config.instances.iter().find(|i| {
+                i.mode == Mode::Managed
+                    && i.kind == "aws_lambda_layer_version"
+                    && i.computed.get("arn") == Some(item)
+            });
+            match layer {
+                Some(layer) => map_node(
+                    at,
+                    vec![("Ref", Node::string(layer.address.clone(), at.clone()))],
+                ),
+                None => super::node(item, at),
+            }
+        })
+        .collect();
+    Node::new(NodeValue::List(entries), at.clone())
+}
+
+/// `aws_lambda_layer_version` → `AWS::Lambda::LayerVersion`, its content folder found as a
+/// function's code is (`filename` through `data "archive_file"` to `source_dir`).
+pub fn layer_version(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadError> {
+    let mut props = Map::default();
+    copy(
+        &mut props,
+        &instance.body,
+        &instance.address,
+        &[
+            ("layer_name", "LayerName"),
+            ("compatible_runtimes", "CompatibleRuntimes"),
+        ],
+    )?;
+    let mut metadata = Map::default();
+    match code(t, instance, "")? {
+        Ok((dir, at)) => metadata.set(
+            "aws:asset:path",
+            &at,
+            Node::string(dir.to_string_lossy(), at.clone()),
+        ),
+        Err((why, at)) => metadata.set(NO_LOCAL_CODE, &at, Node::string(why, at.clone())),
+    }
+    t.add(instance, "AWS::Lambda::LayerVersion", props, Some(metadata));
+    Ok(())
+}
+
 type Located<T> = (T, SourceLocation);
 
-/// The folder the function runs from, or why there is none here.
+/// The folder the function (or layer) runs from, or why there is none here; `stub_hint` says
+/// what `--stub-functions` would do about it (empty: the reader says it).
 fn code(
     t: &Translator<'_>,
     instance: &Instance,
+    stub_hint: &str,
 ) -> Result<Result<Located<PathBuf>, Located<String>>, LoadError> {
     let owner = &instance.address;
-    let hint = if t.stub_functions {
-        ""
+    let hint = if t.stub_functions || stub_hint.is_empty() {
+        String::new()
     } else {
-        "; or start gatewise with --stub-functions to serve the API with this function stubbed"
+        format!("; or start gatewise with --stub-functions to {stub_hint}")
     };
     if let Some((uri, at)) = text_argument(instance, "image_uri")? {
         return Ok(Err((

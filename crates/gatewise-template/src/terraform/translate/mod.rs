@@ -59,6 +59,7 @@ pub fn translate(
         }
         match instance.kind.as_str() {
             "aws_lambda_function" => lambda::function(&mut t, instance)?,
+            "aws_lambda_layer_version" => lambda::layer_version(&mut t, instance)?,
             kind if kind.starts_with("aws_api_gateway_") => rest_api::resource(&mut t, instance)?,
             kind if kind.starts_with("aws_apigatewayv2_") => http_api::resource(&mut t, instance)?,
             _ => {}
