@@ -20,6 +20,10 @@ const API = '/2018-06-01/runtime';
 const agent = new http.Agent({ keepAlive: true });
 const env = process.env;
 let currentId = null;
+// Sockets given a listener of last resort: when the API refuses an oversized response it
+// answers 413 and closes mid-body, and the write's EPIPE can arrive after the request has read
+// the 413 and let go of its socket — an 'error' nobody listens to would end the runtime.
+const guarded = new WeakSet();
 
 // One request to the Runtime API over a kept-alive connection; a request that fails on a
 // reused connection the API has closed meanwhile (after refusing an oversized response) is
@@ -35,6 +39,11 @@ function call(method, urlPath, body, headers = {}, retried = false) {
     req.on('error', (error) => {
       if (req.reusedSocket && !retried) resolve(call(method, urlPath, body, headers, true));
       else reject(error);
+    });
+    req.on('socket', (socket) => {
+      if (guarded.has(socket)) return;
+      guarded.add(socket);
+      socket.on('error', () => {});
     });
     req.end(body);
   });

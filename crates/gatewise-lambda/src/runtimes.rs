@@ -105,6 +105,9 @@ impl Interpreters {
             // Unbuffered, like the Lambda runtime: print() shows up while the handler runs.
             args.push("-u".into());
         }
+        if program == "node" {
+            args.extend(node_heap_args(function.memory_mb).map(OsString::from));
+        }
         args.push(files.runtime_dir().join(script).into_os_string());
         Ok(Launch {
             program: interpreter,
@@ -112,6 +115,21 @@ impl Interpreters {
             task_root,
         })
     }
+}
+
+/// The V8 flags Lambda's Node.js bootstrap passes, sized from `MemorySize` as it sizes them: a
+/// tenth of the memory for the young generation (two semi-spaces), the rest for the old one,
+/// plus `--expose-gc` (handlers may call `global.gc()`) and the runtime's header size. Without
+/// them V8 sizes its heap for a machine, not a 128 MB function: the young generation alone
+/// grows to tens of MB under load, and a handler that fits on Lambda looks different locally.
+fn node_heap_args(memory_mb: u32) -> [String; 4] {
+    let young = memory_mb / 10;
+    [
+        "--expose-gc".to_owned(),
+        "--max-http-header-size=81920".to_owned(),
+        format!("--max-semi-space-size={}", (young / 2).max(1)),
+        format!("--max-old-space-size={}", memory_mb - young),
+    ]
 }
 
 fn provided_launch(function: &Function) -> Result<Launch, HostError> {
@@ -264,6 +282,23 @@ fn fail(function: &Function, problem: &str) -> HostError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn node_gets_lambda_s_heap_flags_for_its_memory_size() {
+        assert_eq!(
+            node_heap_args(128),
+            [
+                "--expose-gc",
+                "--max-http-header-size=81920",
+                "--max-semi-space-size=6",
+                "--max-old-space-size=116"
+            ]
+        );
+        assert_eq!(
+            node_heap_args(1024)[2..],
+            ["--max-semi-space-size=51", "--max-old-space-size=922"]
+        );
+    }
 
     #[tokio::test]
     async fn a_missing_interpreter_names_the_function_and_what_to_install() {
