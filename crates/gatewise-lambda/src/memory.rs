@@ -88,8 +88,19 @@ mod tests {
             std::thread::sleep(Duration::from_millis(10));
         }
         assert_eq!(kids.len(), 1, "sh never started sleep");
-        let tree = tree_rss_bytes(pid).unwrap();
-        let (sh, sleep) = (rss_bytes(pid).unwrap(), rss_bytes(kids[0]).unwrap());
+        // A process just started still maps pages: compare once both readings hold still.
+        let mut readings = (0, 0, 0);
+        for _ in 0..200 {
+            let before = (rss_bytes(pid).unwrap(), rss_bytes(kids[0]).unwrap());
+            let tree = tree_rss_bytes(pid).unwrap();
+            let after = (rss_bytes(pid).unwrap(), rss_bytes(kids[0]).unwrap());
+            readings = (tree, after.0, after.1);
+            if before == after {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let (tree, sh, sleep) = readings;
         assert!(sh > 0 && sleep > 0);
         assert_eq!(tree, sh + sleep);
         let _ = nix::sys::signal::kill(
