@@ -1227,6 +1227,11 @@ fn safe_deploy() -> (tempfile::TempDir, PathBuf) {
             "exports.lambdaHandler = async () => ({});\n",
         );
     }
+    // The global layer's `ContentUri: layer/`: its content is the upstream project's own.
+    write(
+        &dir.path().join("layer/nodejs/node_modules/shared/index.js"),
+        "module.exports = {};\n",
+    );
     let template = dir.path().join("template.yaml");
     (dir, template)
 }
