@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node};
 use crate::openapi::http::{self, Conversion, DEFAULT_ROUTE, KeyStyle, UNSPECIFIED_PAYLOAD_FORMAT};
-use crate::openapi::{self, UriTarget, definition};
+use crate::openapi::{self, UriTarget, definition, http_backend};
 use crate::properties::{properties_of, string_map, text};
 use crate::{LoadError, ids};
 
@@ -325,6 +325,24 @@ fn integration(
             ));
         }
     };
+    if kind == "HTTP_PROXY" {
+        let timeout = match resolver.property(props, "TimeoutInMillis")? {
+            Some(node) => http::timeout(&node, &format!("{what}: TimeoutInMillis"))?,
+            None => HttpIntegration::DEFAULT_TIMEOUT,
+        };
+        let uri = resolver.property(props, "IntegrationUri")?;
+        let method = resolver.property(props, "IntegrationMethod")?;
+        let parameters = resolver.property(props, "RequestParameters")?;
+        return Ok(HttpIntegration::HttpProxy(http_backend::http_api_backend(
+            resolver,
+            uri,
+            method,
+            parameters,
+            timeout,
+            &r.location,
+            &what,
+        )?));
+    }
     if kind != "AWS_PROXY" {
         resolver.warn(
             &r.location,
