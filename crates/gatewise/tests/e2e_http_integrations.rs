@@ -41,7 +41,12 @@ struct Log(Arc<Mutex<Vec<Received>>>);
 
 impl Log {
     fn last(&self) -> Received {
-        self.0.lock().unwrap().last().cloned().expect("the backend got a request")
+        self.0
+            .lock()
+            .unwrap()
+            .last()
+            .cloned()
+            .expect("the backend got a request")
     }
 
     fn count(&self) -> usize {
@@ -54,7 +59,9 @@ impl Log {
 /// `Access-Control-Allow-Origin: *`, anything else 200 with a JSON echo of the request.
 async fn backend(State(log): State<Log>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
     let received = Received {
         method: parts.method.to_string(),
         target: parts
@@ -103,7 +110,9 @@ async fn start_backend() -> (SocketAddr, Log) {
     let log = Log::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let app = axum::Router::new().fallback(backend).with_state(log.clone());
+    let app = axum::Router::new()
+        .fallback(backend)
+        .with_state(log.clone());
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
@@ -301,9 +310,20 @@ async fn rule_h_1_to_h_5_rest_http_proxy_forwards_the_request_and_passes_the_res
     assert_eq!(got.header("host"), Some(&*backend.to_string()));
     assert_eq!(got.header("via"), None);
     assert_eq!(got.header("max-forwards"), None);
-    assert!(got.header("x-amzn-apigateway-api-id").is_some_and(|id| id.len() == 10));
-    assert!(got.header("x-amzn-trace-id").is_some_and(|t| t.starts_with("Root=1-")));
-    assert!(got.headers.iter().all(|(n, _)| !n.starts_with("x-forwarded-")), "{got:?}");
+    assert!(
+        got.header("x-amzn-apigateway-api-id")
+            .is_some_and(|id| id.len() == 10)
+    );
+    assert!(
+        got.header("x-amzn-trace-id")
+            .is_some_and(|t| t.starts_with("Root=1-"))
+    );
+    assert!(
+        got.headers
+            .iter()
+            .all(|(n, _)| !n.starts_with("x-forwarded-")),
+        "{got:?}"
+    );
     // H.5: status, body and headers pass; the recorded ones are renamed.
     let headers = response.headers().clone();
     assert_eq!(headers["content-type"], "application/json");
@@ -333,7 +353,11 @@ async fn rule_h_3_and_h_4_query_mappings_append_and_the_integration_method_is_se
     assert_eq!(got.method, "POST", "H.4: the integration's httpMethod");
     // Mapped value first, then the client's: a backend reading both sees `foobar,bar`.
     assert_eq!(got.target, "/echo/query?testVar=foobar&testVar=bar");
-    assert_eq!(got.header("x-from-absent"), None, "a mapping from an absent header is omitted");
+    assert_eq!(
+        got.header("x-from-absent"),
+        None,
+        "a mapping from an absent header is omitted"
+    );
 
     // H.2: the URI's stage variable.
     let response = client().get(s.url("/stage")).send().await.unwrap();
@@ -345,7 +369,9 @@ async fn rule_h_3_and_h_4_query_mappings_append_and_the_integration_method_is_se
 async fn rule_h_3_mapping_content_length_is_500_and_warned_at_load() {
     let (s, log) = rest_server().await;
     assert!(
-        s.server.stderr().contains("mapping the Content-Length header deploys"),
+        s.server
+            .stderr()
+            .contains("mapping the Content-Length header deploys"),
         "{}",
         s.server.stderr()
     );
@@ -376,7 +402,11 @@ async fn rule_h_5_and_h_11_status_passes_and_redirects_are_not_followed() {
     let response = client().get(s.url("/redirect")).send().await.unwrap();
     assert_eq!(response.status(), 302);
     assert_eq!(response.headers()["location"], "/elsewhere");
-    assert_eq!(log.count(), before + 1, "gatewise did not follow the redirect");
+    assert_eq!(
+        log.count(),
+        before + 1,
+        "gatewise did not follow the redirect"
+    );
 }
 
 #[tokio::test]
@@ -388,7 +418,8 @@ async fn rule_h_10_timeout_is_504_on_rest() {
         response.text().await.unwrap(),
         r#"{"message": "Endpoint request timed out"}"#
     );
-    s.server.wait_for_log("did not answer within the integration timeout of 300ms");
+    s.server
+        .wait_for_log("did not answer within the integration timeout of 300ms");
 }
 
 #[tokio::test]
@@ -431,9 +462,17 @@ async fn rule_h_6_rest_adds_no_cors_and_the_explanation_names_the_backend() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    assert!(response.headers().get("access-control-allow-origin").is_none());
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
     let line = explanation(&s.server, "GET /nocors");
-    assert!(line.contains("the HTTP_PROXY backend http://127.0.0.1:"), "{line}");
+    assert!(
+        line.contains("the HTTP_PROXY backend http://127.0.0.1:"),
+        "{line}"
+    );
     assert!(line.contains("/plain (integration uri at "), "{line}");
     assert!(line.contains("template.yaml:"), "{line}");
 }
@@ -451,15 +490,19 @@ async fn rule_h_7_and_h_8_http_custom_integration_maps_both_ends() {
         .unwrap();
     let got = log.last();
     assert_eq!(got.method, "PUT");
-    assert_eq!(got.target, "/echo/custom/42", "only mapped query parameters");
+    assert_eq!(
+        got.target, "/echo/custom/42",
+        "only mapped query parameters"
+    );
     assert_eq!(got.body, r#"{"id": "42", "got": "book"}"#);
     assert_eq!(got.header("x-client"), None);
     assert_eq!(got.header("x-mapped"), Some("yes"));
     assert_eq!(got.header("via"), None, "mapped Via is dropped");
     assert_eq!(got.header("accept"), Some("application/json"));
-    assert!(got
-        .header("user-agent")
-        .is_some_and(|a| a.starts_with("AmazonAPIGateway_")));
+    assert!(
+        got.header("user-agent")
+            .is_some_and(|a| a.starts_with("AmazonAPIGateway_"))
+    );
     assert_eq!(got.header("content-type"), Some("application/json"));
     assert!(got.header("x-amzn-apigateway-api-id").is_some());
 
@@ -467,9 +510,15 @@ async fn rule_h_7_and_h_8_http_custom_integration_maps_both_ends() {
     let headers = response.headers().clone();
     assert_eq!(headers["x-backend-version"], "v1");
     assert_eq!(headers["x-amzn-remapped-server"], "mapped");
-    assert!(headers.get("x-backend").is_none(), "backend headers are not passed");
+    assert!(
+        headers.get("x-backend").is_none(),
+        "backend headers are not passed"
+    );
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body, json!({"backendSaw": "PUT", "target": "/echo/custom/42"}));
+    assert_eq!(
+        body,
+        json!({"backendSaw": "PUT", "target": "/echo/custom/42"})
+    );
 
     // Selection pattern on the backend status; no match → the default response.
     let response = client().post(s.url("/custom-fail")).send().await.unwrap();
@@ -527,7 +576,11 @@ async fn rule_h_1_raw_cloudformation_http_proxy() {
         .replace("BACKEND", &backend.to_string()),
     );
     let s = Server::start(&template, &[]);
-    assert!(s.stdout_head.contains("HTTP_PROXY ANY http://"), "{}", s.stdout_head);
+    assert!(
+        s.stdout_head.contains("HTTP_PROXY ANY http://"),
+        "{}",
+        s.stdout_head
+    );
     let response = client().delete(s.url("/a/b%2Fc")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let got = log.last();
@@ -637,14 +690,17 @@ async fn rule_h_13_http_api_proxy_forwards_with_forwarded_headers() {
     assert_eq!(response.status(), 200);
     let got = log.last();
     assert_eq!(got.method, "PATCH");
-    assert_eq!(got.target, "/echo/a/b?keep=1&mode=fixed-%24default");
+    assert_eq!(got.target, "/echo/a/b?keep=1&mode=fixed-$default");
     assert_eq!(got.body, "patch");
     assert_eq!(got.header("x-user-copy"), Some("ann"));
     assert_eq!(got.header("x-secret"), None);
     assert!(got.header("x-amzn-apigateway-api-id").is_some());
     assert_eq!(got.header("x-forwarded-for"), Some("127.0.0.1"));
     assert_eq!(got.header("x-forwarded-proto"), Some("http"));
-    assert!(got.header("forwarded").is_some_and(|f| f.starts_with("for=127.0.0.1;host=")));
+    assert!(
+        got.header("forwarded")
+            .is_some_and(|f| f.starts_with("for=127.0.0.1;host="))
+    );
     // The backend's headers pass as they are (no remapping on HTTP APIs).
     assert_eq!(response.headers()["server"], "tiny-backend");
     assert!(response.headers().contains_key("apigw-requestid"));
@@ -678,7 +734,12 @@ async fn rule_h_13_http_api_timeout_is_503_and_cors_configuration_replaces_the_b
         .send()
         .await
         .unwrap();
-    assert!(response.headers().get("access-control-allow-origin").is_none());
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
 }
 
 /// aws-samples/serverless-patterns apigw-rest-api-http-integration-terraform, its URI pointed
@@ -700,5 +761,8 @@ async fn rule_h_1_terraform_http_proxy_serves_the_serverless_pattern() {
     let response = client().get(s.url("/")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let got = log.last();
-    assert_eq!((got.method.as_str(), got.target.as_str()), ("GET", "/petstore/pets"));
+    assert_eq!(
+        (got.method.as_str(), got.target.as_str()),
+        ("GET", "/petstore/pets")
+    );
 }

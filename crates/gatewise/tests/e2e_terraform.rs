@@ -474,7 +474,8 @@ fn serverless_patterns_rest_http_proxy_loads_and_lists_its_route() {
     let (code, stdout, stderr) = run_gatewise(&["routes", "."], dir.path());
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stdout.contains("HTTP_PROXY GET http://petstore-demo-endpoint.execute-api.com/petstore/pets"),
+        stdout
+            .contains("HTTP_PROXY GET http://petstore-demo-endpoint.execute-api.com/petstore/pets"),
         "{stdout}"
     );
     assert!(!stderr.contains("not run by gatewise"), "{stderr}");

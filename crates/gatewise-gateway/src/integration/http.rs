@@ -859,7 +859,8 @@ fn pass_response_headers(from: &HeaderMap, to: &mut HeaderMap, remap: bool) {
             continue;
         }
         if remap && PROXY_REMAPPED_RESPONSE_HEADERS.contains(&lower) {
-            if let Ok(renamed) = HeaderName::from_bytes(format!("x-amzn-remapped-{lower}").as_bytes())
+            if let Ok(renamed) =
+                HeaderName::from_bytes(format!("x-amzn-remapped-{lower}").as_bytes())
             {
                 to.append(renamed, value.clone());
             }

@@ -30,7 +30,12 @@ fn rule_h_2_uri_placeholders_stage_variables_and_queries() {
             None,
             "http://h/petstore/a/b%20c",
         ),
-        ("http://h/items/{id}", &[], Some("x=1&y"), "http://h/items/42?x=1&y"),
+        (
+            "http://h/items/{id}",
+            &[],
+            Some("x=1&y"),
+            "http://h/items/42?x=1&y",
+        ),
         ("http://h/{proxy+}", &[], None, "http://h/a/b%20c"),
         (
             "http://${stageVariables.host}/p/{id}",
@@ -38,7 +43,12 @@ fn rule_h_2_uri_placeholders_stage_variables_and_queries() {
             None,
             "http://127.0.0.1:8080/p/42",
         ),
-        ("${stageVariables.base}/x", &[], None, "http://127.0.0.1:9000/v1/x"),
+        (
+            "${stageVariables.base}/x",
+            &[],
+            None,
+            "http://127.0.0.1:9000/v1/x",
+        ),
         // Mapped values first, then the client's query (H.3: `foobar,bar`).
         (
             "http://h/q",
@@ -46,7 +56,12 @@ fn rule_h_2_uri_placeholders_stage_variables_and_queries() {
             Some("testVar=bar"),
             "http://h/q?testVar=foo%20bar&testVar=bar",
         ),
-        ("http://h/q?fixed=1", &mapped, None, "http://h/q?fixed=1&testVar=foo%20bar"),
+        (
+            "http://h/q?fixed=1",
+            &mapped,
+            None,
+            "http://h/q?fixed=1&testVar=foo%20bar",
+        ),
         // An unknown placeholder renders empty; an unclosed brace stays.
         ("http://h/{missing}/x", &[], None, "http://h//x"),
         ("http://h/{open", &[], None, "http://h/{open"),

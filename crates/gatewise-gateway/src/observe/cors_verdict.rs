@@ -81,8 +81,16 @@ pub(crate) fn explanation(observed: &Observed<'_, '_>) -> Option<String> {
     }
     let backend = match observed.source {
         ResponseSource::Backend {
-            backend, url, selected: None, ..
-        } => Some((url.as_str(), &backend.location, "a REST API HTTP_PROXY integration passes the backend's headers and adds none".to_owned())),
+            backend,
+            url,
+            selected: None,
+            ..
+        } => Some((
+            url.as_str(),
+            &backend.location,
+            "a REST API HTTP_PROXY integration passes the backend's headers and adds none"
+                .to_owned(),
+        )),
         ResponseSource::Http(HttpSource {
             api: Some(api),
             answer: HttpAnswer::Backend { backend, url },
