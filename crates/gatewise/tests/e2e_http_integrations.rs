@@ -98,6 +98,11 @@ async fn backend(State(log): State<Log>, request: Request) -> Response {
             .body(Body::empty())
             .unwrap();
     }
+    if path == "/big" {
+        return response
+            .body(Body::from(vec![b'a'; 10 * 1024 * 1024 + 1]))
+            .unwrap();
+    }
     if path == "/slow" {
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
@@ -195,6 +200,18 @@ Resources:
                 type: http_proxy
                 httpMethod: GET
                 uri: http://BACKEND/status/400
+          /unmapped/{id}:
+            get:
+              x-amazon-apigateway-integration:
+                type: http_proxy
+                httpMethod: GET
+                uri: http://BACKEND/echo/u/{id}
+          /big:
+            get:
+              x-amazon-apigateway-integration:
+                type: http_proxy
+                httpMethod: GET
+                uri: http://BACKEND/big
           /cors:
             get:
               x-amazon-apigateway-integration:
@@ -407,6 +424,26 @@ async fn rule_h_5_and_h_11_status_passes_and_redirects_are_not_followed() {
         before + 1,
         "gatewise did not follow the redirect"
     );
+}
+
+#[tokio::test]
+async fn rule_h_2_unmapped_uri_parameter_takes_the_path_parameter() {
+    let (s, log) = rest_server().await;
+    let response = client().get(s.url("/unmapped/7")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(log.last().target, "/echo/u/7");
+}
+
+#[tokio::test]
+async fn rule_h_12_a_response_over_10_mb_fails() {
+    let (s, _log) = rest_server().await;
+    let response = client().get(s.url("/big")).send().await.unwrap();
+    assert_eq!(response.status(), 504);
+    assert_eq!(
+        response.headers()["x-amzn-errortype"],
+        "IntegrationFailureException"
+    );
+    s.server.wait_for_log("payload limit");
 }
 
 #[tokio::test]
@@ -704,6 +741,22 @@ async fn rule_h_13_http_api_proxy_forwards_with_forwarded_headers() {
     // The backend's headers pass as they are (no remapping on HTTP APIs).
     assert_eq!(response.headers()["server"], "tiny-backend");
     assert!(response.headers().contains_key("apigw-requestid"));
+
+    // Without `CorsConfiguration` the backend's headers decide, and the explanation names it.
+    let response = client()
+        .get(s.url("/v2/plain"))
+        .header("Origin", PAGE_ORIGIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let line = explanation(&s.server, "GET /v2/plain");
+    assert!(
+        line.contains("the HTTP_PROXY backend http://127.0.0.1:"),
+        "{line}"
+    );
+    assert!(line.contains("/echo/plain"), "{line}");
+    assert!(line.contains("has no `CorsConfiguration`"), "{line}");
 }
 
 #[tokio::test]

@@ -100,14 +100,27 @@ pub const DROPPED_BACKEND_RESPONSE_HEADERS: [&str; 3] =
 /// `rule_h_13_http_api_proxy_forwards_with_forwarded_headers`.
 pub const HTTP_API_ADDS_FORWARDED_HEADERS: bool = true;
 
+/// Whether the backend's redirects are followed: no — a 3xx passes to the client, as "passes
+/// the outgoing response from the HTTP endpoint to the client" implies. UNCONFIRMED (rule
+/// H.11); test `rule_h_5_and_h_11_status_passes_and_redirects_are_not_followed` (e2e).
+pub const FOLLOWS_REDIRECTS: bool = false;
+
+/// Whether an HTTP API renames the backend's `Date`, `Server`, … to `x-amzn-Remapped-*` as a
+/// REST API does: no, they pass as they are (only the connection's own `Connection` and
+/// `Content-Length` are replaced). UNCONFIRMED (rule H.13, recorded for REST only); test
+/// `rule_h_13_http_api_proxy_forwards_with_forwarded_headers` (e2e).
+pub const HTTP_API_REMAPS_RESPONSE_HEADERS: bool = false;
+
 /// A `{name}` in the URI without an `integration.request.path.<name>` mapping takes the method
 /// request's path parameter of the same name. UNCONFIRMED (API Gateway's console adds the
 /// mapping for you; templates written by hand often omit it); test
 /// `rule_h_2_unmapped_uri_parameter_takes_the_path_parameter`.
 pub const UNMAPPED_URI_PARAMETER_FROM_PATH: bool = true;
 
-/// The largest backend response body read (API Gateway's 10 MB payload quota); a larger one
-/// fails the integration like a network error.
+/// The largest backend response body read (API Gateway's documented 10 MB payload quota); a
+/// larger one fails the integration like a network error (REST 504 `INTEGRATION_FAILURE`).
+/// UNCONFIRMED how AWS answers it (rule H.12); test `rule_h_12_a_response_over_10_mb_fails`
+/// (e2e).
 pub const MAX_BACKEND_RESPONSE_BYTES: usize = 10 * 1024 * 1024;
 
 /// Characters percent-encoded in a mapped path or query value.
@@ -139,7 +152,11 @@ pub(crate) struct BackendClient {
 impl BackendClient {
     pub(crate) fn new() -> Self {
         let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(if FOLLOWS_REDIRECTS {
+                reqwest::redirect::Policy::default()
+            } else {
+                reqwest::redirect::Policy::none()
+            })
             .no_proxy()
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
@@ -510,7 +527,11 @@ pub(crate) async fn respond_http_api(
     .await?;
     let mut response = Response::new(Full::new(fetched.body));
     *response.status_mut() = fetched.status;
-    pass_response_headers(&fetched.headers, response.headers_mut(), false);
+    pass_response_headers(
+        &fetched.headers,
+        response.headers_mut(),
+        HTTP_API_REMAPS_RESPONSE_HEADERS,
+    );
     Ok((response, url))
 }
 

@@ -23,7 +23,14 @@ fn rule_h_2_uri_placeholders_stage_variables_and_queries() {
             .map(|(_, v)| Cow::Borrowed(*v))
     };
     let mapped = [("testVar", Cow::Borrowed("foo%20bar"))];
-    let cases: &[(&str, &[(&str, Cow<'_, str>)], Option<&str>, &str)] = &[
+    // (URI template, mapped query, client query, URL)
+    type Case<'a> = (
+        &'a str,
+        &'a [(&'a str, Cow<'a, str>)],
+        Option<&'a str>,
+        &'a str,
+    );
+    let cases: &[Case<'_>] = &[
         (
             "http://h/petstore/{proxy}",
             &[],

@@ -25,7 +25,8 @@ fn cfn_rest(integration: &str) -> String {
 #[test]
 fn rule_h_1_to_h_10_rest_backends_from_openapi_and_cloudformation() {
     // (template, proxy, method, uri, timeout ms, request parameters)
-    let cases: Vec<(String, bool, &str, &str, u64, Vec<(&str, &str)>)> = vec![
+    type Case<'a> = (String, bool, &'a str, &'a str, u64, Vec<(&'a str, &'a str)>);
+    let cases: Vec<Case<'_>> = vec![
         (
             openapi_rest(
                 "{type: http_proxy, httpMethod: any, uri: 'http://localhost:8080/pets/{id}', requestParameters: {integration.request.path.id: method.request.path.id}}",
@@ -161,7 +162,8 @@ fn openapi_http_api(integration: &str) -> String {
 #[test]
 fn rule_h_13_http_api_backends_from_each_reader() {
     // (template, method, uri, timeout ms, parameters)
-    let cases: Vec<(String, &str, &str, u64, Vec<(&str, &str)>)> = vec![
+    type Case<'a> = (String, &'a str, &'a str, u64, Vec<(&'a str, &'a str)>);
+    let cases: Vec<Case<'_>> = vec![
         (
             raw_http_api(
                 "{ApiId: !Ref Api, IntegrationType: HTTP_PROXY, IntegrationMethod: post, IntegrationUri: 'http://localhost:8080/{id}', PayloadFormatVersion: '1.0', TimeoutInMillis: 1000, RequestParameters: {'append:header.X-A': '$request.header.x', 'overwrite:path': '/new'}}",
