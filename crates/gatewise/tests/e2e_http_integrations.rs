@@ -243,7 +243,7 @@ Resources:
                   integration.request.header.X-Mapped: "'yes'"
                   integration.request.header.Via: "'dropped'"
                 requestTemplates:
-                  application/json: '{"id": "$input.params(''id'')", "got": $input.json(''$.item'')}'
+                  application/json: '#set($context.requestOverride.header.X-Override = ''set'')#set($context.requestOverride.querystring.q = ''a b''){"id": "$input.params(''id'')", "got": $input.json(''$.item'')}'
                 responses:
                   default:
                     statusCode: "201"
@@ -527,10 +527,9 @@ async fn rule_h_7_and_h_8_http_custom_integration_maps_both_ends() {
         .unwrap();
     let got = log.last();
     assert_eq!(got.method, "PUT");
-    assert_eq!(
-        got.target, "/echo/custom/42",
-        "only mapped query parameters"
-    );
+    // Only mapped query parameters, and the request template's overrides (H.9).
+    assert_eq!(got.target, "/echo/custom/42?q=a%20b");
+    assert_eq!(got.header("x-override"), Some("set"));
     assert_eq!(got.body, r#"{"id": "42", "got": "book"}"#);
     assert_eq!(got.header("x-client"), None);
     assert_eq!(got.header("x-mapped"), Some("yes"));
@@ -554,7 +553,7 @@ async fn rule_h_7_and_h_8_http_custom_integration_maps_both_ends() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(
         body,
-        json!({"backendSaw": "PUT", "target": "/echo/custom/42"})
+        json!({"backendSaw": "PUT", "target": "/echo/custom/42?q=a%20b"})
     );
 
     // Selection pattern on the backend status; no match → the default response.

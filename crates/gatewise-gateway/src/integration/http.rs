@@ -320,27 +320,6 @@ pub(crate) async fn respond_rest<'c>(
             path_values.push((name, encode(value)));
         }
     }
-    let path_value = |name: &str| -> Option<Cow<'_, str>> {
-        path_values
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.clone())
-            .or_else(|| {
-                UNMAPPED_URI_PARAMETER_FROM_PATH
-                    .then(|| view.path_param(name).map(Cow::Borrowed))
-                    .flatten()
-            })
-    };
-    let client_query = if backend.proxy { call.query } else { None };
-    let url = render_uri(
-        &backend.uri,
-        &path_value,
-        call.stage_variables,
-        &query,
-        client_query,
-    );
-    let method = outgoing_method(&backend.http_method, call.method);
-
     let mut run = TemplateRun::new(template);
     let mut headers = HeaderMap::new();
     let body = if backend.proxy {
@@ -380,6 +359,45 @@ pub(crate) async fn respond_rest<'c>(
             headers.insert(name, value);
         }
     }
+    // `$context.requestOverride.*` set by an `HTTP` request template replace the mapped
+    // path parameters, query parameters and headers (rule H.9).
+    let overrides = run.response_overrides()?.unwrap_or_default();
+    for (name, value) in &overrides.request_path {
+        path_values.retain(|(n, _)| n != name);
+        path_values.push((name.as_str(), Cow::Owned(encode_text(value))));
+    }
+    for (name, value) in &overrides.request_querystring {
+        query.retain(|(n, _)| n != name);
+        query.push((name.as_str(), Cow::Owned(encode_text(value))));
+    }
+    for (name, value) in &overrides.request_header {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
+        }
+    }
+    let path_value = |name: &str| -> Option<Cow<'_, str>> {
+        path_values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .or_else(|| {
+                UNMAPPED_URI_PARAMETER_FROM_PATH
+                    .then(|| view.path_param(name).map(Cow::Borrowed))
+                    .flatten()
+            })
+    };
+    let client_query = if backend.proxy { call.query } else { None };
+    let url = render_uri(
+        &backend.uri,
+        &path_value,
+        call.stage_variables,
+        &query,
+        client_query,
+    );
+    let method = outgoing_method(&backend.http_method, call.method);
 
     let fetched = fetch(client, method, &url, headers, body, backend.timeout).await?;
     if backend.proxy {
