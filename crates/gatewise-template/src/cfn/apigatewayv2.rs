@@ -333,15 +333,17 @@ fn integration(
         let uri = resolver.property(props, "IntegrationUri")?;
         let method = resolver.property(props, "IntegrationMethod")?;
         let parameters = resolver.property(props, "RequestParameters")?;
-        return Ok(HttpIntegration::HttpProxy(http_backend::http_api_backend(
+        let connection_type = resolver.property(props, "ConnectionType")?;
+        return http_backend::http_api_backend(
             resolver,
             uri,
             method,
             parameters,
+            connection_type,
             timeout,
             &r.location,
             &what,
-        )?));
+        );
     }
     if kind != "AWS_PROXY" {
         resolver.warn(

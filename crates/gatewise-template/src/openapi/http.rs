@@ -225,15 +225,17 @@ fn integration(
         let uri = resolver.property(map, "uri")?;
         let method = resolver.property(map, "httpMethod")?;
         let parameters = resolver.property(map, "requestParameters")?;
-        return Ok(HttpIntegration::HttpProxy(http_backend::http_api_backend(
+        let connection_type = resolver.property(map, "connectionType")?;
+        return http_backend::http_api_backend(
             resolver,
             uri,
             method,
             parameters,
+            connection_type,
             timeout,
             &node.location,
             description,
-        )?));
+        );
     }
     if kind != "aws_proxy" {
         resolver.warn(

@@ -7,7 +7,9 @@
 
 use std::time::Duration;
 
-use gatewise_model::{HttpApiBackend, HttpBackend, IntegrationMapping, SourceLocation};
+use gatewise_model::{
+    HttpApiBackend, HttpBackend, HttpIntegration, IntegrationMapping, SourceLocation,
+};
 use indexmap::IndexMap;
 
 use crate::LoadError;
@@ -169,21 +171,42 @@ pub fn rest_backend(
 /// An HTTP API `HTTP_PROXY` integration: `uri_node` (`IntegrationUri` / `uri`), the method
 /// node (`IntegrationMethod` / `httpMethod`), `RequestParameters` (checked against
 /// [`HTTP_API_RESERVED_HEADERS`]) and the timeout already read by the caller.
+#[allow(clippy::too_many_arguments)]
 pub fn http_api_backend(
     resolver: &mut Resolver<'_>,
     uri_node: Option<Node>,
     method_node: Option<Node>,
     parameters: Option<Node>,
+    connection_type: Option<Node>,
     timeout: Duration,
     at: &SourceLocation,
     what: &str,
-) -> Result<HttpApiBackend, LoadError> {
+) -> Result<HttpIntegration, LoadError> {
     let uri_node = uri_node.ok_or_else(|| {
         LoadError::new(
             at.clone(),
             format!("{what}: an HTTP_PROXY integration needs IntegrationUri (the backend URL, e.g. http://localhost:8080/{{proxy}})"),
         )
     })?;
+    // A private integration names a load balancer listener or Cloud Map service (an ARN), not
+    // a URL gatewise could call.
+    let private = connection_type
+        .as_ref()
+        .and_then(Node::scalar_text)
+        .is_some_and(|t| t.eq_ignore_ascii_case("VPC_LINK"));
+    if private
+        && !uri_node
+            .scalar_text()
+            .is_some_and(|u| u.to_ascii_lowercase().starts_with("http"))
+    {
+        resolver.warn(
+            &uri_node.location,
+            format!("{what}: a VPC_LINK (private) integration to a load balancer or Cloud Map service is not run by gatewise; requests to its routes get 500 (write an http:// URL to call a local backend instead)"),
+        );
+        return Ok(HttpIntegration::NotServed {
+            integration_type: "HTTP_PROXY (VPC link)".to_owned(),
+        });
+    }
     let uri = backend_uri(resolver, &uri_node, &format!("{what}: IntegrationUri"))?;
     let http_method = match method_node {
         Some(node) => text(&node, &format!("{what}: IntegrationMethod"))?.to_ascii_uppercase(),
@@ -200,13 +223,13 @@ pub fn http_api_backend(
             request_parameters.insert(entry.key.clone(), value);
         }
     }
-    Ok(HttpApiBackend {
+    Ok(HttpIntegration::HttpProxy(HttpApiBackend {
         http_method,
         uri,
         request_parameters,
         timeout,
         location: uri_node.location.clone(),
-    })
+    }))
 }
 
 /// `append|overwrite|remove:header.<n>`, `…:querystring.<n>` or `overwrite:path`, with a

@@ -246,3 +246,23 @@ fn rule_h_13_reserved_headers_and_bad_operations_are_refused() {
         assert!(error.message.contains(message), "{error}\nwant {message}");
     }
 }
+
+#[test]
+fn rule_h_13_a_private_integration_to_a_listener_is_listed_not_served() {
+    let template = raw_http_api(
+        "{ApiId: !Ref Api, IntegrationType: HTTP_PROXY, IntegrationMethod: ANY, ConnectionType: VPC_LINK, ConnectionId: abc, IntegrationUri: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/a/b/c'}",
+    );
+    let stack = http_api::ok(&template);
+    let route = http_api::route(&stack.http_apis[0], "GET /x/{id}");
+    assert!(
+        matches!(&route.integration, HttpIntegration::NotServed { integration_type } if integration_type.contains("VPC link")),
+        "{:?}",
+        route.integration
+    );
+    assert!(
+        stack
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("VPC_LINK"))
+    );
+}
