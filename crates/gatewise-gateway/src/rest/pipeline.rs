@@ -376,9 +376,25 @@ impl RestPipeline<'_> {
             }
             RouteTarget::Backend(compiled) => {
                 let method = &resource.methods[route.method_index];
-                let params = TemplateParams::new(parts, request.raw_names);
-                let pairs = params.pairs(api);
-                let template_request = pairs.request(view, &body, request.path_params, context);
+                // A proxy renders no template: its parameters are not decoded.
+                let (params, pairs);
+                let template_request = if compiled.backend.proxy {
+                    TemplateRequest {
+                        view,
+                        input: Input {
+                            body: &body,
+                            path: request.path_params,
+                            querystring: &[],
+                            header: &[],
+                            stage_variables: &[],
+                        },
+                        context,
+                    }
+                } else {
+                    params = TemplateParams::new(parts, request.raw_names);
+                    pairs = params.pairs(api);
+                    pairs.request(view, &body, request.path_params, context)
+                };
                 let trace = trace_id(now.as_second());
                 let source_ip = request.connection.peer.ip().to_canonical().to_string();
                 let context_value = |name: &str| -> Option<String> {
