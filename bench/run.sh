@@ -4,7 +4,8 @@
 #   2. gatewise answering an unknown route (gateway work only: routing + a gateway response),
 #   3. gatewise in front of a warm Node function,
 #   4. gatewise in front of a warm `provided` function (AWS's Rust lambda_runtime client),
-#   5. gatewise answering from a MOCK with a literal template, and from one rendering Velocity.
+#   5. gatewise answering from a MOCK with a literal template, and from one rendering Velocity,
+#   6. gatewise as an HTTP_PROXY in front of the bare hyper server (the integration's own cost).
 # Usage: bench/run.sh [DURATION_SECONDS=10] [CONNECTIONS=8]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +47,7 @@ measure() { # name url
 }
 
 start target/release/examples/hyper_hello; baseline=$url
-start target/release/gatewise serve bench/template.yaml --port 0; gatewise=$url
+start target/release/gatewise serve bench/template.yaml --port 0 --parameter-overrides "BackendUrl=${baseline%/}"; gatewise=$url
 
 echo "wrk -t2 -c$connections -d${duration}s, $(nproc) cores, $(date -u +%Y-%m-%d)"
 printf '| %-44s | %10s | %8s | %8s |\n' "server" "requests/s" "p50" "p99"
@@ -57,3 +58,4 @@ measure "gatewise + warm Node function" "$gatewise/node"
 measure "gatewise + warm provided (lambda_runtime)" "$gatewise/rust"
 measure "gatewise MOCK, literal template" "$gatewise/mock"
 measure "gatewise MOCK, Velocity template" "$gatewise/mock-vtl?name=bench"
+measure "gatewise HTTP_PROXY -> bare hyper hello" "$gatewise/proxy"

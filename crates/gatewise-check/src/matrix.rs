@@ -374,6 +374,21 @@ fn rest_cell(
                             format!("the preflight goes to the function: {reason}"),
                         );
                     }
+                    Integration::Http(backend) if !backend.proxy => {
+                        match mapped_answer(&backend.mapping.responses) {
+                            Some(answer) => answer,
+                            None => gateway_answer(api, "API_CONFIGURATION_ERROR", 500),
+                        }
+                    }
+                    Integration::Http(backend) => {
+                        return (
+                            Verdict::DependsOnFunction,
+                            format!(
+                                "the preflight goes to the HTTP_PROXY backend {}, whose headers pass through",
+                                backend.uri
+                            ),
+                        );
+                    }
                     Integration::NotServed { integration_type } => {
                         return (
                             Verdict::DependsOnFunction,
@@ -411,6 +426,23 @@ fn rest_cell(
                 ),
             }
         }
+        Integration::Http(backend) if !backend.proxy => {
+            match mapped_answer(&backend.mapping.responses) {
+                Some(answer) => judge(&request, &answer, preflighted),
+                None => judge(
+                    &request,
+                    &gateway_answer(api, "API_CONFIGURATION_ERROR", 500),
+                    preflighted,
+                ),
+            }
+        }
+        Integration::Http(backend) => (
+            Verdict::DependsOnFunction,
+            format!(
+                "the HTTP_PROXY backend {} answers and its headers pass through (a REST API adds none)",
+                backend.uri
+            ),
+        ),
         Integration::NotServed { integration_type } => (
             Verdict::DependsOnFunction,
             format!("a {integration_type} integration answers; not simulated"),
@@ -491,6 +523,13 @@ fn http_cell(
                             format!("the preflight goes to route `{}`: {reason}", r.route_key),
                         )
                     }
+                    HttpIntegration::HttpProxy(backend) => (
+                        Verdict::DependsOnFunction,
+                        format!(
+                            "the preflight goes to route `{}`: the HTTP_PROXY backend {} answers",
+                            r.route_key, backend.uri
+                        ),
+                    ),
                     HttpIntegration::NotServed { integration_type } => (
                         Verdict::DependsOnFunction,
                         format!(
@@ -531,6 +570,13 @@ fn http_cell(
         (None, HttpIntegration::Lambda { function, .. }) => {
             function_cell(sources, stack, *function, preflighted)
         }
+        (None, HttpIntegration::HttpProxy(backend)) => (
+            Verdict::DependsOnFunction,
+            format!(
+                "the HTTP_PROXY backend {} answers and its headers pass through",
+                backend.uri
+            ),
+        ),
         (None, HttpIntegration::NotServed { integration_type }) => (
             Verdict::DependsOnFunction,
             format!("a {integration_type} integration answers; not simulated"),

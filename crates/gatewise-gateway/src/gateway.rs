@@ -22,6 +22,7 @@ use hyper::body::Body;
 
 use crate::http_api::pipeline::HttpPipeline;
 use crate::http_api::router::{HttpDispatch, HttpRouteEntry, HttpRoutes};
+use crate::integration::http::BackendClient;
 use crate::integration::invoke::Invoke;
 use crate::request::ConnectionInfo;
 use crate::request::head_tap::RawHeaderNames;
@@ -172,6 +173,8 @@ pub struct Gateway {
     options: GatewayOptions,
     /// `requestContext.deploymentId` per REST API, computed once.
     deployment_ids: Vec<String>,
+    /// The pooled client every HTTP integration shares (rules H.1–H.13).
+    backends: BackendClient,
 }
 
 impl Gateway {
@@ -199,6 +202,7 @@ impl Gateway {
             .map(|api| deployment_id(&api.api_id))
             .collect();
         Gateway {
+            backends: BackendClient::new(),
             stack,
             routes,
             functions,
@@ -233,6 +237,7 @@ impl Gateway {
                 stack: &self.stack,
                 routes: &self.routes.http,
                 functions: &*self.functions,
+                backends: &self.backends,
             };
             return http
                 .handle(dispatch, &parts, body, connection, raw_names, &ids, started)
@@ -243,6 +248,7 @@ impl Gateway {
             functions: &*self.functions,
             extra_api_keys: &self.options.extra_api_keys,
             deployment_ids: &self.deployment_ids,
+            backends: &self.backends,
         };
         let found = self.routes.find(method, path);
         rest.handle(found, &parts, body, connection, raw_names, &ids, started)

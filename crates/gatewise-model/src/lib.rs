@@ -316,13 +316,39 @@ pub enum Integration {
         timeout: Duration,
         mapping: IntegrationMapping,
     },
-    /// An integration gatewise does not run yet (`AWS` non-proxy Lambda, `HTTP`,
-    /// `HTTP_PROXY`, AWS service integrations): the route exists, and a request to it gets a
-    /// 500 `API_CONFIGURATION_ERROR` with a log line that says so.
+    /// `HTTP_PROXY` or `HTTP` (custom) to an HTTP backend (rules H.1–H.12).
+    Http(HttpBackend),
+    /// An integration gatewise does not run yet (AWS service integrations, a method without
+    /// an integration): the route exists, and a request to it gets a 500
+    /// `API_CONFIGURATION_ERROR` with a log line that says so.
     NotServed {
         /// The integration type as the template writes it, e.g. `AWS`, `HTTP_PROXY`.
         integration_type: String,
     },
+}
+
+/// A REST `HTTP_PROXY` or `HTTP` integration: where API Gateway sends the request, and how it
+/// shapes both ends (rules H.1–H.12).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpBackend {
+    /// `HTTP_PROXY` (`true`): the client's request and the backend's response pass through;
+    /// `HTTP` (`false`): templates and integration responses shape both (H.7, H.8).
+    pub proxy: bool,
+    /// `httpMethod` / `IntegrationHttpMethod`, upper case; `ANY` sends the client's method
+    /// (H.4).
+    pub http_method: String,
+    /// `uri` as written (intrinsics resolved): `{name}` placeholders are filled from
+    /// `integration.request.path.<name>` and `${stageVariables.x}` from the stage (H.2).
+    pub uri: String,
+    /// `requestParameters`: `integration.request.{path|querystring|header}.<name>` → a
+    /// mapping expression (`method.request.*`, `'literal'`, `stageVariables.x`).
+    pub request_parameters: IndexMap<String, String>,
+    /// `timeoutInMillis` (50 ms – 29 s, default 29 s; H.10).
+    pub timeout: Duration,
+    /// Request templates and integration responses (`HTTP` only; empty for `HTTP_PROXY`).
+    pub mapping: IntegrationMapping,
+    /// Where the `uri` is written, for log lines and explanations.
+    pub location: SourceLocation,
 }
 
 /// The templates and integration responses of a non-proxy integration. For `MOCK`, the
@@ -438,8 +464,28 @@ pub enum HttpIntegration {
         /// `TimeoutInMillis` (default and maximum 30 s, spec 5.11).
         timeout: Duration,
     },
-    /// An integration gatewise does not run yet (`HTTP_PROXY`, AWS service integrations).
+    /// `HTTP_PROXY` to an HTTP backend (rule H.13).
+    HttpProxy(HttpApiBackend),
+    /// An integration gatewise does not run yet (AWS service integrations).
     NotServed { integration_type: String },
+}
+
+/// An HTTP API `HTTP_PROXY` integration (rule H.13).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpApiBackend {
+    /// `IntegrationMethod`, upper case; `ANY` sends the client's method.
+    pub http_method: String,
+    /// `IntegrationUri`: `{name}` / `{proxy}` are filled from the route's path parameters,
+    /// `${stageVariables.x}` from the stage.
+    pub uri: String,
+    /// `RequestParameters`: `append|overwrite|remove:header.<n>`, `…:querystring.<n>`,
+    /// `overwrite:path` → a value (`$request.header.x`, `$context.requestId`, a literal, …);
+    /// checked against the reserved headers when loading.
+    pub request_parameters: IndexMap<String, String>,
+    /// `TimeoutInMillis` (50 ms – 30 s, default 30 s).
+    pub timeout: Duration,
+    /// Where the `IntegrationUri` is written.
+    pub location: SourceLocation,
 }
 
 impl HttpIntegration {

@@ -466,21 +466,19 @@ async fn wildrydes_workshop_modules_and_cognito_authorizer() {
 }
 
 /// aws-samples/serverless-patterns apigw-rest-api-http-integration-terraform: a REST API whose
-/// only method is an HTTP_PROXY integration on the root — listed, and answered 500 with a
-/// warning until HTTP integrations are served.
+/// only method is an HTTP_PROXY integration on the root, listed with its backend (served end
+/// to end in `e2e_http_integrations.rs`).
 #[test]
 fn serverless_patterns_rest_http_proxy_loads_and_lists_its_route() {
     let dir = corpus("sp-rest-http-proxy");
     let (code, stdout, stderr) = run_gatewise(&["routes", "."], dir.path());
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stdout.contains("HTTP_PROXY integration (not served yet)"),
+        stdout
+            .contains("HTTP_PROXY GET http://petstore-demo-endpoint.execute-api.com/petstore/pets"),
         "{stdout}"
     );
-    assert!(
-        stderr.contains("main.tf:") && stderr.contains("HTTP_PROXY"),
-        "{stderr}"
-    );
+    assert!(!stderr.contains("not run by gatewise"), "{stderr}");
 }
 
 /// A project folder holding a template is that template; a missing `.tf` path is an error.

@@ -13,9 +13,9 @@ use gatewise_cors::http_api::{
     GATEWAY_ERRORS_CARRY_CORS, PREFLIGHT_STATUS, ROUTED_PREFLIGHT_RUNS_INTEGRATION, is_preflight,
 };
 use gatewise_lambda::{Dispatch, Invocation};
-use gatewise_model::{HttpApi, HttpIntegration, HttpRoute, PayloadFormat, Stack};
+use gatewise_model::{HttpApi, HttpApiBackend, HttpIntegration, HttpRoute, PayloadFormat, Stack};
 use http::request::Parts;
-use http::{HeaderName, HeaderValue, Response};
+use http::{HeaderName, HeaderValue, Response, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Body;
 use jiff::Timestamp;
@@ -26,6 +26,7 @@ use crate::http_api::error::HttpError;
 use crate::http_api::event::{HttpV1Target, V2Target, build_event_v2, build_http_v1_event};
 use crate::http_api::response::{parse_v1_response, parse_v2_response};
 use crate::http_api::router::{HttpDispatch, HttpMatch, HttpRoutes};
+use crate::integration::http::{BackendCall, BackendClient, BackendError, respond_http_api};
 use crate::integration::invoke::{Invoke, queued_timeout_reason};
 use crate::observe::cors_verdict::Observed;
 use crate::observe::http_source::{HttpAnswer, HttpCause, HttpSource};
@@ -45,6 +46,8 @@ pub(crate) struct HttpPipeline<'g> {
     pub stack: &'g Stack,
     pub routes: &'g HttpRoutes,
     pub functions: &'g dyn Invoke,
+    /// The pooled client of `HTTP_PROXY` integrations.
+    pub backends: &'g BackendClient,
 }
 
 /// One request, as the phases after matching see it.
@@ -112,7 +115,11 @@ impl<'g> HttpPipeline<'g> {
         let origin = parts.headers.get(http::header::ORIGIN);
         let (mut response, answer, reason) = match answered {
             Ok((mut response, answer)) => {
-                if let (Some(cors), HttpAnswer::Function(_)) = (cors, &answer) {
+                // Spec 8.10 / H.13: the configuration replaces what the function or the
+                // backend returned.
+                if let (Some(cors), HttpAnswer::Function(_) | HttpAnswer::Backend { .. }) =
+                    (cors, &answer)
+                {
                     cors.decorate(origin, incoming.preflight, response.headers_mut());
                 }
                 (response, answer, None)
@@ -273,6 +280,11 @@ impl<'g> HttpPipeline<'g> {
                 payload_format,
                 timeout,
             } => (*function, *payload_format, *timeout),
+            HttpIntegration::HttpProxy(backend) => {
+                return self
+                    .call_backend(backend, api, route, incoming, &body, &path_params, now)
+                    .await;
+            }
             HttpIntegration::NotServed { integration_type } => {
                 return Err(HttpError::internal(
                     format!(
@@ -351,6 +363,88 @@ impl<'g> HttpPipeline<'g> {
         Ok((response, HttpAnswer::Function(function)))
     }
 }
+
+impl<'g> HttpPipeline<'g> {
+    /// Phases 4-5 for an `HTTP_PROXY` route (rule H.13): call the backend, pass its answer;
+    /// a timeout is 503 (spec 5.11), any other failure
+    /// [`HTTP_API_BACKEND_FAILURE_STATUS`].
+    #[allow(clippy::too_many_arguments)]
+    async fn call_backend(
+        &self,
+        backend: &'g HttpApiBackend,
+        api: &'g HttpApi,
+        route: &'g HttpRoute,
+        incoming: &Incoming<'_>,
+        body: &Bytes,
+        path_params: &[(&str, &str)],
+        now: Timestamp,
+    ) -> Answered<'g> {
+        let parts = incoming.parts;
+        let trace = trace_id(now.as_second());
+        let source_ip = incoming.peer.ip().to_canonical();
+        let context_value = |name: &str| -> Option<String> {
+            Some(match name {
+                "requestId" => incoming.ids.apigw_id.clone(),
+                "apiId" => api.api_id.clone(),
+                "stage" => api.stage.clone(),
+                "routeKey" => route.route_key.clone(),
+                "httpMethod" => parts.method.as_str().to_owned(),
+                "path" => parts.uri.path().to_owned(),
+                "identity.sourceIp" => source_ip.to_string(),
+                _ => return None,
+            })
+        };
+        let call = BackendCall {
+            method: &parts.method,
+            path: parts.uri.path(),
+            headers: &parts.headers,
+            query: parts.uri.query(),
+            body,
+            stage_variables: &api.stage_variables,
+            api_id: &api.api_id,
+            trace_id: &trace,
+            context: &context_value,
+        };
+        let view = RequestView {
+            headers: &parts.headers,
+            query: parts.uri.query(),
+            path_params,
+        };
+        let at = format!("route `{}` ({})", route.route_key, route.location);
+        match respond_http_api(
+            self.backends,
+            backend,
+            &call,
+            &view,
+            source_ip,
+            incoming.local.port(),
+        )
+        .await
+        {
+            Ok((response, url)) => Ok((response, HttpAnswer::Backend { backend, url })),
+            Err(error @ BackendError::Timeout { .. }) => Err(HttpError::unavailable(
+                format!("{at}: {error} (HTTP API integration timeout)"),
+                HttpCause::BackendFailed,
+            )),
+            Err(error) => {
+                let reason = format!("{at}: {error}");
+                Err(
+                    if HTTP_API_BACKEND_FAILURE_STATUS == StatusCode::SERVICE_UNAVAILABLE {
+                        HttpError::unavailable(reason, HttpCause::BackendFailed)
+                    } else {
+                        HttpError::internal(reason, HttpCause::BackendFailed)
+                    },
+                )
+            }
+        }
+    }
+}
+
+/// The status of an HTTP API whose `HTTP_PROXY` backend refuses the connection or fails on
+/// the network: 500 `{"message":"Internal Server Error"}`, as for other integration failures
+/// (spec 5.10). UNCONFIRMED (rule H.12); test
+/// `rule_h_12_connection_refused_is_500_on_rest_and_on_http_apis` (e2e).
+pub const HTTP_API_BACKEND_FAILURE_STATUS: StatusCode = StatusCode::INTERNAL_SERVER_ERROR;
 
 /// Reads the whole request body, up to the 10 MB payload limit.
 async fn read_body<B>(body: B) -> Result<Bytes, HttpError<'static>>

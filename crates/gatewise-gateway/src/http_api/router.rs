@@ -292,6 +292,9 @@ fn target_label(
             };
             format!("function {} ({})", target.logical_id, target.runs_as())
         }
+        HttpIntegration::HttpProxy(backend) => {
+            format!("HTTP_PROXY {} {}", backend.http_method, backend.uri)
+        }
         HttpIntegration::NotServed { integration_type } => {
             format!("{integration_type} integration (not served yet)")
         }

@@ -122,7 +122,7 @@ impl CompiledMock {
 
     /// The integration response for `status` (spec 4.5): the first whose pattern matches
     /// the whole status string, else the first without a pattern.
-    fn select(&self, status: &str) -> Option<usize> {
+    pub(crate) fn select(&self, status: &str) -> Option<usize> {
         self.matching(status).or_else(|| self.default_response())
     }
 

@@ -12,6 +12,7 @@ use gatewise_model::{IntegrationResponse, Method, Resource, RestApi};
 use http::request::Parts;
 use http::{HeaderMap, header};
 
+use crate::observe::http_source::{HttpAnswer, HttpSource};
 use crate::observe::source::{GatewayCause, ResponseSource};
 
 /// What the observe phase knows about one finished exchange.
@@ -58,14 +59,54 @@ pub(crate) fn explanation(observed: &Observed<'_, '_>) -> Option<String> {
             &route, &refused, &producer,
         ));
     };
-    if let ResponseSource::LambdaIntegration {
-        resource,
-        method,
-        selected,
-        ..
-    } = observed.source
-    {
-        let line = integration_response_explanation(&route, &blocked, resource, method, selected);
+    let mapped = match observed.source {
+        ResponseSource::LambdaIntegration {
+            resource,
+            method,
+            selected,
+            ..
+        } => Some((*resource, *method, *selected, "AWS")),
+        ResponseSource::Backend {
+            resource,
+            method,
+            selected: Some(selected),
+            ..
+        } => Some((*resource, *method, *selected, "HTTP")),
+        _ => None,
+    };
+    if let Some((resource, method, selected, kind)) = mapped {
+        let line =
+            integration_response_explanation(&route, &blocked, resource, method, selected, kind);
+        return Some(line.replace(['\r', '\n'], " "));
+    }
+    let backend = match observed.source {
+        ResponseSource::Backend {
+            backend,
+            url,
+            selected: None,
+            ..
+        } => Some((
+            url.as_str(),
+            &backend.location,
+            "a REST API HTTP_PROXY integration passes the backend's headers and adds none"
+                .to_owned(),
+        )),
+        ResponseSource::Http(HttpSource {
+            api: Some(api),
+            answer: HttpAnswer::Backend { backend, url },
+            ..
+        }) if api.cors.is_none() => Some((
+            url.as_str(),
+            &backend.location,
+            format!(
+                "HTTP API {} ({}) has no `CorsConfiguration`, so the backend's headers pass as they are",
+                api.logical_id, api.location
+            ),
+        )),
+        _ => None,
+    };
+    if let Some((url, at, why)) = backend {
+        let line = backend_explanation(&route, &blocked, url, at, &why);
         return Some(line.replace(['\r', '\n'], " "));
     }
     Some(match producer(observed) {
@@ -87,6 +128,7 @@ fn integration_response_explanation(
     resource: &Resource,
     method: &Method,
     selected: &IntegrationResponse,
+    kind: &str,
 ) -> String {
     let which = match &selected.selection_pattern {
         Some(pattern) => format!("selection pattern {pattern:?}"),
@@ -99,7 +141,7 @@ fn integration_response_explanation(
     let (cause, fix) = if blocked.rule == Rule::MissingAllowOrigin {
         (
             format!(
-                "{response} maps no Access-Control-Allow-Origin, and with an AWS (non-proxy) \
+                "{response} maps no Access-Control-Allow-Origin, and with an {kind} (non-proxy) \
                  integration only integration responses set headers"
             ),
             "map `method.response.header.Access-Control-Allow-Origin` to `'*'` (or the page's \
@@ -122,6 +164,41 @@ fn integration_response_explanation(
     )
 }
 
+/// The explanation for an `HTTP_PROXY` backend's response (rules H.6, H.13): its headers are
+/// the backend's, so the backend at `url` is the cause and what the fix changes.
+fn backend_explanation(
+    route: &str,
+    blocked: &Blocked,
+    url: &str,
+    at: &gatewise_model::SourceLocation,
+    why: &str,
+) -> String {
+    let (cause, fix) = if blocked.rule == Rule::MissingAllowOrigin {
+        (
+            format!(
+                "the HTTP_PROXY backend {url} (integration uri at {at}) returned no \
+                 Access-Control-Allow-Origin, and {why}"
+            ),
+            "return `Access-Control-Allow-Origin` from the backend on every response, errors \
+             included (its CORS middleware), or answer the route from an integration that adds it"
+                .to_owned(),
+        )
+    } else {
+        (
+            format!(
+                "the HTTP_PROXY backend {url} (integration uri at {at}) returned these \
+                 Access-Control-* values, and {why}"
+            ),
+            "correct the Access-Control-* headers the backend returns".to_owned(),
+        )
+    };
+    format!(
+        "CORS: the browser will block {route} from {}: {}. Cause: {cause}. Fix: {fix}.",
+        blocked.origin,
+        blocked.message.trim_end_matches('.')
+    )
+}
+
 /// The template-side description of who answered, for the explanation's cause and fix.
 fn producer<'a>(observed: &Observed<'_, 'a>) -> Option<Producer<'a>> {
     Some(match observed.source {
@@ -134,9 +211,11 @@ fn producer<'a>(observed: &Observed<'_, 'a>) -> Option<Producer<'a>> {
             location: &function.location,
             rest_proxy: true,
         },
-        // Explained by `integration_response_explanation`: no producer of `gatewise-cors`
-        // says "integration response".
-        ResponseSource::LambdaIntegration { .. } => return None,
+        // Explained by `integration_response_explanation` / `backend_explanation`: no
+        // producer of `gatewise-cors` says "integration response" or "backend".
+        ResponseSource::LambdaIntegration { .. } | ResponseSource::Backend { .. } => {
+            return None;
+        }
         ResponseSource::Http(http) => return http.producer(observed.status),
         ResponseSource::Mock { method, .. } => Producer::MockMethod {
             location: &method.location,
@@ -187,6 +266,7 @@ fn gateway_cause<'a>(
             location: &function.location,
         },
         GatewayCause::AuthorizerFailed { .. }
+        | GatewayCause::BackendFailed
         | GatewayCause::NotServed { .. }
         | GatewayCause::MockFailure
         | GatewayCause::LambdaIntegrationFailure

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use gatewise_cors::explain::{HttpApiAnswer, HttpApiCause, HttpApiProducer, Producer};
-use gatewise_model::{Function, HttpApi, HttpRoute, SourceLocation};
+use gatewise_model::{Function, HttpApi, HttpApiBackend, HttpRoute, SourceLocation};
 
 /// Who answered an HTTP API request.
 #[derive(Debug)]
@@ -21,6 +21,11 @@ pub(crate) struct HttpSource<'a> {
 pub(crate) enum HttpAnswer<'a> {
     /// The route's function.
     Function(&'a Function),
+    /// The route's `HTTP_PROXY` backend, at the URL called (rule H.13).
+    Backend {
+        backend: &'a HttpApiBackend,
+        url: String,
+    },
     /// The gateway answered an OPTIONS request from `CorsConfiguration` (spec 8.4).
     Cors,
     /// A gateway error (spec 5.9-5.12).
@@ -44,6 +49,8 @@ pub(crate) enum HttpCause<'a> {
     AuthorizerFailed,
     /// The function failed, answered garbage, or timed out.
     FunctionFailed(&'a Function),
+    /// The `HTTP_PROXY` backend was not reached or did not answer in time.
+    BackendFailed,
     NotServed,
     BadRequestBody,
 }
@@ -53,6 +60,9 @@ impl fmt::Display for HttpSource<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.answer {
             HttpAnswer::Function(function) => write!(f, "function {}", function.logical_id),
+            HttpAnswer::Backend { backend, url } => {
+                write!(f, "HTTP_PROXY {} {url}", backend.http_method)
+            }
             HttpAnswer::Cors => write!(
                 f,
                 "CorsConfiguration of HTTP API {}",
@@ -83,6 +93,10 @@ impl<'a> HttpSource<'a> {
                 location: &function.location,
             },
             HttpAnswer::Cors => HttpApiAnswer::Cors,
+            // With `CorsConfiguration` the gateway writes the CORS headers (what the
+            // configuration says decides); without it `cors_verdict` names the backend.
+            HttpAnswer::Backend { .. } if api.cors.is_some() => HttpApiAnswer::Cors,
+            HttpAnswer::Backend { .. } => return None,
             HttpAnswer::Error { cause, .. } => HttpApiAnswer::Gateway {
                 status,
                 cause: match *cause {
@@ -96,6 +110,7 @@ impl<'a> HttpSource<'a> {
                         location: &function.location,
                     },
                     HttpCause::AuthorizerFailed
+                    | HttpCause::BackendFailed
                     | HttpCause::NotServed
                     | HttpCause::BadRequestBody => HttpApiCause::Other,
                 },

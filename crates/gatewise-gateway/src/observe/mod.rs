@@ -76,6 +76,19 @@ pub(crate) fn access_log(exchange: &Exchange<'_, '_>) -> String {
                 ),
             }
         }
+        ResponseSource::Backend {
+            backend,
+            url,
+            selected,
+            ..
+        } => match selected {
+            None => writeln!(line, "[HTTP_PROXY {} {url}]", backend.http_method),
+            Some(selected) => writeln!(
+                line,
+                "[HTTP {} {url}, integration response {}]",
+                backend.http_method, selected.status_code
+            ),
+        },
         ResponseSource::Gateway {
             response_type,
             configured: Some(config),

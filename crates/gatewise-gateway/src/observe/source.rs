@@ -10,8 +10,8 @@
 //! both pipelines report to this phase, so what they report lives with it.
 
 use gatewise_model::{
-    Authorizer, Function, GatewayResponseConfig, IntegrationResponse, Method, MethodProvenance,
-    Resource,
+    Authorizer, Function, GatewayResponseConfig, HttpBackend, IntegrationResponse, Method,
+    MethodProvenance, Resource,
 };
 
 use crate::observe::gateway_response_type::GatewayResponseType;
@@ -39,6 +39,17 @@ pub(crate) enum ResponseSource<'a> {
         /// `errorType: errorMessage` when the function failed: on AWS an unmapped error still
         /// answers with the default integration response (often 200), so the log says so.
         function_error: Option<String>,
+    },
+    /// An `HTTP_PROXY` or `HTTP` backend answered (rules H.5, H.8): for a proxy its headers
+    /// passed through; for `HTTP` only the selected integration response's parameters.
+    Backend {
+        backend: &'a HttpBackend,
+        resource: &'a Resource,
+        method: &'a Method,
+        /// The URL called, placeholders filled.
+        url: String,
+        /// The integration response that shaped an `HTTP` answer.
+        selected: Option<&'a IntegrationResponse>,
     },
     /// A gateway response (spec 3, 5).
     Gateway {
@@ -72,6 +83,9 @@ pub(crate) enum GatewayCause<'a> {
     FunctionFailed { function: &'a Function },
     /// The integration did not answer within its timeout (spec 5.4).
     IntegrationTimeout { function: &'a Function },
+    /// The HTTP backend was not reached, did not answer in time, or its answer could not be
+    /// mapped (rules H.3, H.10, H.12).
+    BackendFailed,
     /// The integration type is not run by gatewise yet.
     NotServed,
     /// The MOCK integration yielded no usable status code or integration response (5.3).

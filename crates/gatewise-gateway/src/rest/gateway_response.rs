@@ -10,6 +10,7 @@ use http_body_util::Full;
 
 use gatewise_model::{Function, GatewayResponseConfig, RestApi};
 
+use crate::integration::http::BackendError;
 use crate::integration::lambda_custom::LambdaIntegrationError;
 use crate::observe::gateway_response_type::GatewayResponseType;
 use crate::observe::source::GatewayCause;
@@ -80,6 +81,19 @@ pub const BUILTIN_5XX_TEMPLATE: &str = r#"{"message": $context.error.messageStri
 /// `rule_m_2_render_failure_is_500_with_template_position` (e2e).
 pub const TEMPLATE_FAILURE_RESPONSE_TYPE: GatewayResponseType =
     GatewayResponseType::ApiConfigurationError;
+
+/// The gateway response of a REST HTTP integration whose backend refuses the connection:
+/// `API_CONFIGURATION_ERROR`, 500 `{"message": "Internal server error"}` — LocalStack's mapping;
+/// AWS's answer is UNCONFIRMED (rule H.12). Test
+/// `rule_h_12_connection_refused_is_500_on_rest_and_on_http_apis` (e2e).
+pub const BACKEND_REFUSED_RESPONSE_TYPE: GatewayResponseType =
+    GatewayResponseType::ApiConfigurationError;
+
+/// `x-amzn-ErrorType` of `INTEGRATION_FAILURE` (504), a network or TLS failure other than a
+/// refused connection (rule H.12): LocalStack's value, UNCONFIRMED on AWS; the body is the
+/// built-in 5xx `{"message": "Internal server error"}`, also UNCONFIRMED. Test
+/// `integration_failure_is_504` (integration::http tests).
+pub const INTEGRATION_FAILURE_ERROR_TYPE: &str = "IntegrationFailureException";
 
 /// An error raised by a pipeline phase, before it is rendered.
 #[derive(Debug)]
@@ -185,6 +199,18 @@ impl<'a> GatewayError<'a> {
             StatusCode::GATEWAY_TIMEOUT,
             Some(Cow::Borrowed("Endpoint request timed out")),
             INTEGRATION_TIMEOUT_ERROR_TYPE,
+            reason,
+            cause,
+        )
+    }
+
+    /// Rule H.12: a network or TLS failure reaching an HTTP backend.
+    pub(crate) fn integration_failure(reason: String, cause: GatewayCause<'a>) -> Self {
+        Self::new(
+            GatewayResponseType::IntegrationFailure,
+            StatusCode::GATEWAY_TIMEOUT,
+            Some(Cow::Borrowed("Internal server error")),
+            INTEGRATION_FAILURE_ERROR_TYPE,
             reason,
             cause,
         )
@@ -355,6 +381,31 @@ impl LambdaIntegrationError {
                 format!("{at}: {failure}"),
                 GatewayCause::LambdaIntegrationFailure,
             ),
+        }
+    }
+}
+
+/// The failures of an HTTP integration (Phase 4d, `integration::http`) as the gateway errors a
+/// REST API answers them with (rules H.3, H.10, H.12).
+impl BackendError {
+    /// The gateway error for this failure; `at` names the method and where it is declared.
+    pub(crate) fn into_gateway_error(self, at: &str) -> GatewayError<'static> {
+        let cause = GatewayCause::BackendFailed;
+        let reason = format!("{at}: {self}");
+        match self {
+            BackendError::UnsupportedMediaType(_) => GatewayError::unsupported_media_type(reason),
+            BackendError::Template(_) => GatewayError::template_failure(reason, cause),
+            BackendError::Timeout { .. } => GatewayError::integration_timeout(reason, cause),
+            BackendError::Refused { .. } => {
+                let mut error = GatewayError::internal(reason, cause);
+                error.response_type = BACKEND_REFUSED_RESPONSE_TYPE;
+                error
+            }
+            BackendError::Failed { .. } => GatewayError::integration_failure(reason, cause),
+            BackendError::UnmappableHeader(_)
+            | BackendError::BadUri(_)
+            | BackendError::NoIntegrationResponse { .. }
+            | BackendError::BadStatus(_) => GatewayError::internal(reason, cause),
         }
     }
 }
@@ -778,5 +829,60 @@ mod tests {
         );
         names.dedup();
         assert_eq!(names.len(), T::ALL.len());
+    }
+
+    /// Rules H.3, H.10, H.12: each failure of an HTTP integration as the REST API answers it.
+    #[test]
+    fn integration_failure_is_504() {
+        let url = || "http://127.0.0.1:1/x".to_owned();
+        let cases = [
+            (
+                BackendError::Failed {
+                    url: url(),
+                    detail: "reset".into(),
+                },
+                504,
+                GatewayResponseType::IntegrationFailure,
+                INTEGRATION_FAILURE_ERROR_TYPE,
+            ),
+            (
+                BackendError::Refused {
+                    url: url(),
+                    detail: "refused".into(),
+                },
+                500,
+                BACKEND_REFUSED_RESPONSE_TYPE,
+                "InternalServerErrorException",
+            ),
+            (
+                BackendError::Timeout {
+                    url: url(),
+                    after: std::time::Duration::from_millis(50),
+                },
+                504,
+                GatewayResponseType::IntegrationTimeout,
+                INTEGRATION_TIMEOUT_ERROR_TYPE,
+            ),
+            (
+                BackendError::UnmappableHeader("Content-Length".into()),
+                500,
+                GatewayResponseType::ApiConfigurationError,
+                "InternalServerErrorException",
+            ),
+            (
+                BackendError::UnsupportedMediaType("text/plain".into()),
+                415,
+                GatewayResponseType::UnsupportedMediaType,
+                "UnsupportedMediaTypeException",
+            ),
+        ];
+        for (error, status, response_type, error_type) in cases {
+            let what = error.to_string();
+            let error = error.into_gateway_error("GET /x (template.yaml:1:1)");
+            assert_eq!(error.status.as_u16(), status, "{what}");
+            assert_eq!(error.response_type, response_type, "{what}");
+            assert_eq!(error.error_type, error_type, "{what}");
+            assert!(error.reason.contains("GET /x"), "{what}");
+        }
     }
 }

@@ -18,6 +18,7 @@ use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Body;
 use jiff::Timestamp;
 
+use crate::integration::http::{BackendCall, BackendClient, respond_rest};
 use crate::integration::invoke::{Invoke, queued_timeout_reason};
 use crate::integration::lambda_custom;
 use crate::integration::mapping_template::{ContextValues, TemplateRequest};
@@ -48,6 +49,8 @@ pub(crate) struct RestPipeline<'g> {
     pub extra_api_keys: &'g [String],
     /// `requestContext.deploymentId` per API (index = [`Stack::rest_apis`]), computed once.
     pub deployment_ids: &'g [String],
+    /// The pooled client of `HTTP` / `HTTP_PROXY` integrations.
+    pub backends: &'g BackendClient,
 }
 
 /// A finished request before the AWS ids are added: the response, who produced it, and
@@ -369,6 +372,75 @@ impl RestPipeline<'_> {
                         function,
                         &format!("{} {} ({})", route.method, route.path, route.location),
                     )),
+                }
+            }
+            RouteTarget::Backend(compiled) => {
+                let method = &resource.methods[route.method_index];
+                // A proxy renders no template: its parameters are not decoded.
+                let (params, pairs);
+                let template_request = if compiled.backend.proxy {
+                    TemplateRequest {
+                        view,
+                        input: Input {
+                            body: &body,
+                            path: request.path_params,
+                            querystring: &[],
+                            header: &[],
+                            stage_variables: &[],
+                        },
+                        context,
+                    }
+                } else {
+                    params = TemplateParams::new(parts, request.raw_names);
+                    pairs = params.pairs(api);
+                    pairs.request(view, &body, request.path_params, context)
+                };
+                let trace = trace_id(now.as_second());
+                let source_ip = request.connection.peer.ip().to_canonical().to_string();
+                let context_value = |name: &str| -> Option<String> {
+                    Some(match name {
+                        "requestId" => request.ids.request_id.clone(),
+                        "extendedRequestId" => request.ids.apigw_id.clone(),
+                        "apiId" => api.api_id.clone(),
+                        "stage" => api.stage.clone(),
+                        "httpMethod" => parts.method.as_str().to_owned(),
+                        "resourcePath" => resource.path.clone(),
+                        "resourceId" => resource.resource_id.clone(),
+                        "identity.sourceIp" => source_ip.clone(),
+                        other => {
+                            // `context.authorizer.<key>`: what the Lambda authorizer returned.
+                            let key = other.strip_prefix("authorizer.")?;
+                            match grant.as_ref()?.authorizer_context.get(key)? {
+                                serde_json::Value::String(text) => text.clone(),
+                                value => value.to_string(),
+                            }
+                        }
+                    })
+                };
+                let call = BackendCall {
+                    method: &parts.method,
+                    path: parts.uri.path(),
+                    headers: &parts.headers,
+                    query: parts.uri.query(),
+                    body: &body,
+                    stage_variables: &api.stage_variables,
+                    api_id: &api.api_id,
+                    trace_id: &trace,
+                    context: &context_value,
+                };
+                let at = format!("{} {} ({})", route.method, route.path, route.location);
+                match respond_rest(self.backends, compiled, &call, &template_request).await {
+                    Ok(answer) => Ok((
+                        answer.response,
+                        ResponseSource::Backend {
+                            backend: &compiled.backend,
+                            resource,
+                            method,
+                            url: answer.url,
+                            selected: answer.selected,
+                        },
+                    )),
+                    Err(error) => Err(error.into_gateway_error(&at)),
                 }
             }
             RouteTarget::NotServed { integration_type } => Err(GatewayError::internal(

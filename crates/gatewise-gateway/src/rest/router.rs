@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use gatewise_model::{Authorization, FunctionIndex, Integration, SourceLocation, Stack};
 
+use crate::integration::http::CompiledBackend;
 use crate::integration::lambda_custom::CompiledLambda;
 use crate::integration::mock::CompiledMock;
 use crate::request::path_trie::{self, GreedyNotLast, PathTrie};
@@ -113,6 +114,8 @@ pub(crate) enum RouteTarget {
     Mock(Box<CompiledMock>),
     /// `AWS` (non-proxy) to a function (checked to exist), with its mapping compiled.
     Lambda(Box<CompiledLambda>),
+    /// `HTTP_PROXY` or `HTTP` to a backend URL, with an `HTTP` mapping compiled.
+    Backend(Box<CompiledBackend>),
     /// An integration type gatewise does not run yet: a 500 with a log line.
     NotServed { integration_type: Box<str> },
 }
@@ -209,6 +212,18 @@ fn route_target(
                 &route_name(resource, method),
             ))),
             "MOCK".to_owned(),
+        ),
+        Integration::Http(backend) => (
+            RouteTarget::Backend(Box::new(CompiledBackend::new(
+                backend.clone(),
+                &route_name(resource, method),
+            ))),
+            format!(
+                "{} {} {}",
+                if backend.proxy { "HTTP_PROXY" } else { "HTTP" },
+                backend.http_method,
+                backend.uri
+            ),
         ),
         Integration::NotServed { integration_type } => (
             RouteTarget::NotServed {

@@ -18,7 +18,7 @@ use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value};
 use crate::functions::Functions;
 use crate::openapi::rest::{self, Routes, TemplateEnd};
-use crate::openapi::{self, UriTarget, definition};
+use crate::openapi::{self, UriTarget, definition, http_backend};
 use crate::properties::{properties_of, string_list, string_map, text, whole_number};
 use crate::{LoadError, ids};
 
@@ -573,6 +573,23 @@ fn integration(
             }
         }
         "MOCK" => Ok(Integration::Mock(mapping(resolver, map, what, route)?)),
+        "HTTP" | "HTTP_PROXY" => {
+            let proxy = kind == "HTTP_PROXY";
+            let mapping = if proxy {
+                IntegrationMapping::default()
+            } else {
+                mapping(resolver, map, what, route)?
+            };
+            Ok(Integration::Http(http_backend::rest_backend(
+                resolver,
+                map,
+                &node.location,
+                proxy,
+                &http_backend::CFN_KEYS,
+                mapping,
+                what,
+            )?))
+        }
         other => {
             resolver.warn(at, format!("{what}: {other} integrations are not run by gatewise yet; requests to this method get 500 (API_CONFIGURATION_ERROR)"));
             Ok(Integration::NotServed {

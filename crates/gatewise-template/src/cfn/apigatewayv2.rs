@@ -17,7 +17,7 @@ use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node};
 use crate::functions::Functions;
 use crate::openapi::http::{self, Conversion, DEFAULT_ROUTE, KeyStyle, UNSPECIFIED_PAYLOAD_FORMAT};
-use crate::openapi::{self, UriTarget, definition};
+use crate::openapi::{self, UriTarget, definition, http_backend};
 use crate::properties::{properties_of, string_map, text};
 use crate::{LoadError, ids};
 
@@ -326,6 +326,26 @@ fn integration(
             ));
         }
     };
+    if kind == "HTTP_PROXY" {
+        let timeout = match resolver.property(props, "TimeoutInMillis")? {
+            Some(node) => http::timeout(&node, &format!("{what}: TimeoutInMillis"))?,
+            None => HttpIntegration::DEFAULT_TIMEOUT,
+        };
+        let uri = resolver.property(props, "IntegrationUri")?;
+        let method = resolver.property(props, "IntegrationMethod")?;
+        let parameters = resolver.property(props, "RequestParameters")?;
+        let connection_type = resolver.property(props, "ConnectionType")?;
+        return http_backend::http_api_backend(
+            resolver,
+            uri,
+            method,
+            parameters,
+            connection_type,
+            timeout,
+            &r.location,
+            &what,
+        );
+    }
     if kind != "AWS_PROXY" {
         resolver.warn(
             &r.location,

@@ -18,7 +18,8 @@ use crate::document::intrinsics::Resolver;
 use crate::document::value::{Map, Node, Value};
 use crate::functions::Functions;
 use crate::openapi::{
-    self, UriTarget, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION, integration_type,
+    self, UriTarget, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION, http_backend,
+    integration_type,
 };
 use crate::properties::{text, whole_number};
 
@@ -216,6 +217,26 @@ fn integration(
         return Ok(not_served("NONE"));
     };
     let (map, kind) = integration_type(resolver, &node, description, "aws_proxy, http_proxy")?;
+    if kind == "http_proxy" {
+        let timeout = match resolver.property(map, "timeoutInMillis")? {
+            Some(ms) => timeout(&ms, &format!("{description}: timeoutInMillis"))?,
+            None => HttpIntegration::DEFAULT_TIMEOUT,
+        };
+        let uri = resolver.property(map, "uri")?;
+        let method = resolver.property(map, "httpMethod")?;
+        let parameters = resolver.property(map, "requestParameters")?;
+        let connection_type = resolver.property(map, "connectionType")?;
+        return http_backend::http_api_backend(
+            resolver,
+            uri,
+            method,
+            parameters,
+            connection_type,
+            timeout,
+            &node.location,
+            description,
+        );
+    }
     if kind != "aws_proxy" {
         resolver.warn(
             at,

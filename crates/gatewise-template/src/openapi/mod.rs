@@ -11,6 +11,7 @@
 
 pub mod definition;
 pub mod http;
+pub mod http_backend;
 pub mod request_validation;
 pub mod rest;
 

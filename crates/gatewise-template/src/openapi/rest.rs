@@ -25,7 +25,7 @@ use crate::document::value::{Map, Node, Value};
 use crate::functions::Functions;
 use crate::openapi::{
     UriTarget, X_ANY_METHOD, X_AUTHORIZER, X_AUTHTYPE, X_GATEWISE_FUNCTION, X_INTEGRATION,
-    function_for_uri, http_method, integration_type, paths, request_validation,
+    function_for_uri, http_backend, http_method, integration_type, paths, request_validation,
 };
 use crate::properties::{string_map, text};
 use crate::{INVALID_MAPPING_EXPRESSION, InvalidMappingExpression, LoadError, ids};
@@ -487,6 +487,23 @@ fn integration(
             }
         }
         "mock" => Integration::Mock(mapping(resolver, map, description, route)?),
+        "http" | "http_proxy" => {
+            let proxy = kind == "http_proxy";
+            let mapping = if proxy {
+                IntegrationMapping::default()
+            } else {
+                mapping(resolver, map, description, route)?
+            };
+            Integration::Http(http_backend::rest_backend(
+                resolver,
+                map,
+                &node.location,
+                proxy,
+                &http_backend::OPENAPI_KEYS,
+                mapping,
+                description,
+            )?)
+        }
         other => {
             resolver.warn(
                 at,

@@ -682,7 +682,7 @@ fn openapi_definition_body_mock_proxy_and_extensions() {
                 uri: !Join ['', ['arn:aws:apigateway:', !Ref AWS::Region, ':lambda:path/2015-03-31/functions/', !GetAtt Fn.Arn, '/invocations']]
           /h:
             get:
-              x-amazon-apigateway-integration: {type: http_proxy, uri: 'https://example.com'}
+              x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: 'https://example.com'}
 ";
     let stack = ok(&cors_api(body, ""));
     let api = api(&stack, "MyApi");
@@ -707,18 +707,10 @@ fn openapi_definition_body_mock_proxy_and_extensions() {
         Integration::LambdaProxy { function: 0, .. }
     ));
     assert_eq!(any.authorization, Authorization::AwsIam);
-    assert_eq!(
-        method(api, "/h", "GET").integration,
-        Integration::NotServed {
-            integration_type: "HTTP_PROXY".to_owned()
-        }
-    );
-    assert!(
-        stack
-            .warnings
-            .iter()
-            .any(|w| w.message.contains("HTTP_PROXY integrations are not run"))
-    );
+    assert!(matches!(
+        &method(api, "/h", "GET").integration,
+        Integration::Http(backend) if backend.proxy && backend.uri == "https://example.com"
+    ));
     assert_eq!(api.binary_media_types, ["image/png"]);
     assert_eq!(api.api_key_source, ApiKeySource::Authorizer);
     assert_eq!(api.gateway_responses[0].status_code, Some(502));
