@@ -388,14 +388,9 @@ impl State {
         for key in order {
             let item = &module.items[key];
             match item {
-                Item::Local {
-                    file,
-                    expr,
-                    location,
-                } => {
+                Item::Local { expr, location, .. } => {
                     let value = expression::evaluate(expr, &ctx)
                         .map_err(|e| LoadError::new(location.clone(), format!("{key}: {e}")))?;
-                    let _ = file;
                     locals.insert(key.trim_start_matches("local.").to_owned(), value);
                     ctx.declare_var("local", Value::Object(locals.clone()));
                 }
