@@ -77,7 +77,10 @@ async fn a_rest_request_queued_behind_the_instance_cap_is_logged_as_queued() {
     let server = Server::start(&template, &[]);
     // API Gateway's integration timeout: 504 for both, the slow one and the queued one.
     assert_eq!(two_at_once(&server, "/rest-slow").await, [504, 504]);
-    let log = server.wait_for_log(QUEUED_FIX);
+    // Both requests' lines: the access log is written asynchronously, in either order.
+    server.wait_for_log(QUEUED_FIX);
+    let log =
+        server.wait_for_log("timed out after 1s (API Gateway's integration timeout; function Slow");
     let queued = log
         .lines()
         .find(|l| l.contains(QUEUED_LOG))
