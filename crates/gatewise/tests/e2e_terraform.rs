@@ -444,11 +444,7 @@ async fn wildrydes_workshop_modules_and_cognito_authorizer() {
     );
     let root = dir.path().join("WebApplication");
     let s = Server::start(&root, &["--warm", "lazy"]);
-    assert!(
-        s.stderr().contains("`list` is not available"),
-        "{}",
-        s.stderr()
-    );
+    s.wait_for_log("`list` is not available");
     let preflight = client()
         .request(reqwest::Method::OPTIONS, s.url("/ride"))
         .header("Origin", PAGE_ORIGIN)
