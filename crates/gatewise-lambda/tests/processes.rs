@@ -736,6 +736,13 @@ async fn recycle_lets_a_busy_instance_finish_its_invocation() {
     assert_eq!(version, 2);
     assert_ne!(pid, old_pid);
     wait_until_gone(old_pid).await;
+    // The reaper forgets the old process just after it exits.
+    for _ in 0..250 {
+        if host.live_processes(0) == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(host.live_processes(0), 1);
     host.shutdown().await;
 }
