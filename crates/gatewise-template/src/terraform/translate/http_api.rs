@@ -63,9 +63,8 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
             "AWS::ApiGatewayV2::Api"
         }
         "aws_apigatewayv2_route" => {
-            link(t, &mut props, instance, "api_id", "ApiId", API)?;
-            link(
-                t,
+            t.link(&mut props, instance, "api_id", "ApiId", API)?;
+            t.link(
                 &mut props,
                 instance,
                 "authorizer_id",
@@ -97,7 +96,7 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
             "AWS::ApiGatewayV2::Route"
         }
         "aws_apigatewayv2_integration" => {
-            link(t, &mut props, instance, "api_id", "ApiId", API)?;
+            t.link(&mut props, instance, "api_id", "ApiId", API)?;
             copy(
                 &mut props,
                 body,
@@ -129,7 +128,7 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
             "AWS::ApiGatewayV2::Integration"
         }
         "aws_apigatewayv2_authorizer" => {
-            link(t, &mut props, instance, "api_id", "ApiId", API)?;
+            t.link(&mut props, instance, "api_id", "ApiId", API)?;
             copy(
                 &mut props,
                 body,
@@ -167,7 +166,7 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
             "AWS::ApiGatewayV2::Authorizer"
         }
         "aws_apigatewayv2_stage" => {
-            link(t, &mut props, instance, "api_id", "ApiId", API)?;
+            t.link(&mut props, instance, "api_id", "ApiId", API)?;
             copy(
                 &mut props,
                 body,
@@ -192,21 +191,6 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
         }
     };
     t.add(instance, cfn_type, props, None);
-    Ok(())
-}
-
-fn link(
-    t: &Translator<'_>,
-    props: &mut Map,
-    instance: &Instance,
-    argument: &str,
-    property: &str,
-    kinds: &[&str],
-) -> Result<(), LoadError> {
-    if let Some(node) = t.link(instance, argument, kinds)? {
-        let at = node.location.clone();
-        props.set(property, &at, node);
-    }
     Ok(())
 }
 

@@ -152,9 +152,26 @@ impl Translator<'_> {
             .set(&instance.address, at, map_node(at, entries));
     }
 
+    /// Sets `property` of `props` to the resource (of one of `kinds`) whose id `argument`
+    /// holds, as a `Ref` / `Fn::GetAtt`; nothing when the argument is absent.
+    fn link(
+        &self,
+        props: &mut Map,
+        instance: &Instance,
+        argument: &str,
+        property: &str,
+        kinds: &[&str],
+    ) -> Result<(), LoadError> {
+        if let Some(node) = self.link_node(instance, argument, kinds)? {
+            let at = node.location.clone();
+            props.set(property, &at, node);
+        }
+        Ok(())
+    }
+
     /// The id an argument holds, as a `Ref` / `GetAtt` to the resource of one of `kinds` it
     /// names.
-    fn link(
+    fn link_node(
         &self,
         instance: &Instance,
         argument: &str,

@@ -48,16 +48,8 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
             "AWS::ApiGateway::RestApi"
         }
         "aws_api_gateway_resource" => {
-            link(
-                t,
-                &mut props,
-                instance,
-                "rest_api_id",
-                "RestApiId",
-                REST_API,
-            )?;
-            link(
-                t,
+            t.link(&mut props, instance, "rest_api_id", "RestApiId", REST_API)?;
+            t.link(
                 &mut props,
                 instance,
                 "parent_id",
@@ -80,14 +72,7 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
             return Ok(());
         }
         "aws_api_gateway_gateway_response" => {
-            link(
-                t,
-                &mut props,
-                instance,
-                "rest_api_id",
-                "RestApiId",
-                REST_API,
-            )?;
+            t.link(&mut props, instance, "rest_api_id", "RestApiId", REST_API)?;
             copy(
                 &mut props,
                 body,
@@ -102,14 +87,7 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
             "AWS::ApiGateway::GatewayResponse"
         }
         "aws_api_gateway_authorizer" => {
-            link(
-                t,
-                &mut props,
-                instance,
-                "rest_api_id",
-                "RestApiId",
-                REST_API,
-            )?;
+            t.link(&mut props, instance, "rest_api_id", "RestApiId", REST_API)?;
             copy(
                 &mut props,
                 body,
@@ -207,16 +185,14 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
             "AWS::ApiGateway::UsagePlan"
         }
         "aws_api_gateway_usage_plan_key" => {
-            link(
-                t,
+            t.link(
                 &mut props,
                 instance,
                 "key_id",
                 "KeyId",
                 &["aws_api_gateway_api_key"],
             )?;
-            link(
-                t,
+            t.link(
                 &mut props,
                 instance,
                 "usage_plan_id",
@@ -227,14 +203,7 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
             "AWS::ApiGateway::UsagePlanKey"
         }
         "aws_api_gateway_deployment" => {
-            link(
-                t,
-                &mut props,
-                instance,
-                "rest_api_id",
-                "RestApiId",
-                REST_API,
-            )?;
+            t.link(&mut props, instance, "rest_api_id", "RestApiId", REST_API)?;
             copy(
                 &mut props,
                 body,
@@ -244,16 +213,8 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
             "AWS::ApiGateway::Deployment"
         }
         "aws_api_gateway_stage" => {
-            link(
-                t,
-                &mut props,
-                instance,
-                "rest_api_id",
-                "RestApiId",
-                REST_API,
-            )?;
-            link(
-                t,
+            t.link(&mut props, instance, "rest_api_id", "RestApiId", REST_API)?;
+            t.link(
                 &mut props,
                 instance,
                 "deployment_id",
@@ -269,14 +230,7 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
             "AWS::ApiGateway::Stage"
         }
         "aws_api_gateway_request_validator" => {
-            link(
-                t,
-                &mut props,
-                instance,
-                "rest_api_id",
-                "RestApiId",
-                REST_API,
-            )?;
+            t.link(&mut props, instance, "rest_api_id", "RestApiId", REST_API)?;
             copy(
                 &mut props,
                 body,
@@ -290,14 +244,7 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
             "AWS::ApiGateway::RequestValidator"
         }
         "aws_api_gateway_model" => {
-            link(
-                t,
-                &mut props,
-                instance,
-                "rest_api_id",
-                "RestApiId",
-                REST_API,
-            )?;
+            t.link(&mut props, instance, "rest_api_id", "RestApiId", REST_API)?;
             copy(
                 &mut props,
                 body,
@@ -325,21 +272,6 @@ pub fn resource(t: &mut Translator<'_>, instance: &Instance) -> Result<(), LoadE
         }
     };
     t.add(instance, cfn_type, props, None);
-    Ok(())
-}
-
-fn link(
-    t: &Translator<'_>,
-    props: &mut Map,
-    instance: &Instance,
-    argument: &str,
-    property: &str,
-    kinds: &[&str],
-) -> Result<(), LoadError> {
-    if let Some(node) = t.link(instance, argument, kinds)? {
-        let at = node.location.clone();
-        props.set(property, &at, node);
-    }
     Ok(())
 }
 
@@ -393,25 +325,22 @@ fn parts<'c>(
 
 fn method(t: &mut Translator<'_>, instance: &Instance, props: &mut Map) -> Result<(), LoadError> {
     let owner = instance.address.as_str();
-    link(t, props, instance, "rest_api_id", "RestApiId", REST_API)?;
-    link(
-        t,
+    t.link(props, instance, "rest_api_id", "RestApiId", REST_API)?;
+    t.link(
         props,
         instance,
         "resource_id",
         "ResourceId",
         &["root", "aws_api_gateway_resource"],
     )?;
-    link(
-        t,
+    t.link(
         props,
         instance,
         "authorizer_id",
         "AuthorizerId",
         &["aws_api_gateway_authorizer"],
     )?;
-    link(
-        t,
+    t.link(
         props,
         instance,
         "request_validator_id",
