@@ -13,29 +13,9 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use support::*;
 
-/// A copy of the corpus folder `name` in a fresh temporary directory.
+/// A copy of the real template `name` from tests/data/external/corpus.
 fn corpus(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&acceptance(&format!("corpus/{name}")), dir.path());
-    dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
+    copy_external(&format!("corpus/{name}"))
 }
 
 /// `gatewise routes TEMPLATE EXTRA…`, run in the template's folder.
@@ -225,7 +205,7 @@ const DENY_MESSAGE: &str = "User is not authorized to access this resource with 
 #[tokio::test]
 async fn corpus_samcli_authorizers_rest_cfn() {
     let dir = corpus("samcli-authorizers-rest-cfn");
-    write(&dir.path().join("app.py"), PY_SAMCLI_AUTH);
+    write_file(&dir.path().join("app.py"), PY_SAMCLI_AUTH);
     let template = dir.path().join("cfn-apigw-v1.yaml");
     assert_routes(
         &template,
@@ -297,7 +277,7 @@ async fn corpus_samcli_authorizers_rest_cfn() {
 #[tokio::test]
 async fn corpus_samcli_authorizers_http_cfn() {
     let dir = corpus("samcli-authorizers-http-cfn");
-    write(&dir.path().join("app.py"), PY_SAMCLI_AUTH);
+    write_file(&dir.path().join("app.py"), PY_SAMCLI_AUTH);
     let template = dir.path().join("cfn-apigw-v2.yaml");
     assert_routes(
         &template,
@@ -467,7 +447,7 @@ async fn corpus_samcli_http_normal_and_default_routes() {
 #[tokio::test]
 async fn corpus_samcli_rest_and_http_apis() {
     let dir = corpus("samcli-rest-and-http-apis");
-    write(&dir.path().join("main.py"), PY_HELLO_WORLD);
+    write_file(&dir.path().join("main.py"), PY_HELLO_WORLD);
     let template = dir.path().join("template-rest-and-http-apis.yaml");
     assert_routes(
         &template,
@@ -527,7 +507,7 @@ async fn corpus_samcli_rest_and_http_apis() {
 #[tokio::test]
 async fn corpus_samcli_included_swagger() {
     let dir = corpus("samcli-included-swagger");
-    write(&dir.path().join("main.py"), PY_HELLO_WORLD);
+    write_file(&dir.path().join("main.py"), PY_HELLO_WORLD);
     let template = dir.path().join("template-with-included-swagger.yaml");
     assert_routes(
         &template,
@@ -577,7 +557,7 @@ async fn corpus_samcli_cdk_rest_api() {
         &acceptance("corpus/samcli-cdk-rest-api"),
         &root.path().join("cdk"),
     );
-    write(&root.path().join("main.py"), PY_HELLO_WORLD);
+    write_file(&root.path().join("main.py"), PY_HELLO_WORLD);
     let template = root.path().join("cdk/template-rest-api.yaml");
     assert_routes(
         &template,
@@ -611,7 +591,7 @@ async fn corpus_samcli_cdk_http_api() {
         &acceptance("corpus/samcli-cdk-http-api"),
         &root.path().join("cdk"),
     );
-    write(&root.path().join("main.py"), PY_HELLO_WORLD);
+    write_file(&root.path().join("main.py"), PY_HELLO_WORLD);
     let template = root.path().join("cdk/template-http-api.yaml");
     assert_routes(
         &template,
@@ -639,7 +619,7 @@ async fn corpus_samcli_cdk_http_api() {
 #[tokio::test]
 async fn corpus_samcli_list_endpoints() {
     let dir = corpus("samcli-list-endpoints");
-    write(
+    write_file(
         &dir.path().join("hello_world/app.py"),
         "import json\n\n\ndef lambda_handler(event, context):\n    return {\"statusCode\": 200, \"body\": json.dumps({\"message\": \"hello world\"})}\n",
     );
@@ -664,7 +644,7 @@ async fn corpus_samcli_list_endpoints() {
 #[tokio::test]
 async fn corpus_sp_apigw_api_key() {
     let dir = corpus("sp-apigw-api-key");
-    write(&dir.path().join("src/app.js"), JS_ECHO_EVENT);
+    write_file(&dir.path().join("src/app.js"), JS_ECHO_EVENT);
     let template = dir.path().join("template.yaml");
     assert_routes(&template, &[], &[("GET", "/")]);
 
@@ -700,8 +680,8 @@ const OWN_API_KEY: &str = "corpus-own-key-0123456789";
 #[tokio::test]
 async fn corpus_sp_apigw_lambda_authorizer() {
     let dir = corpus("sp-apigw-lambda-authorizer");
-    write(&dir.path().join("src/app.js"), JS_ECHO_EVENT);
-    write(
+    write_file(&dir.path().join("src/app.js"), JS_ECHO_EVENT);
+    write_file(
         &dir.path().join("src/tokenauthorizer.js"),
         r#"const policy = (effect, resource) => ({
   principalId: 'user',
@@ -801,7 +781,7 @@ async fn corpus_sp_cognito_restapi() {
 #[tokio::test]
 async fn corpus_sp_apigw_lambda_request_validator() {
     let dir = corpus("sp-apigw-lambda-request-validator");
-    write(
+    write_file(
         &dir.path().join("src/app.js"),
         "exports.handler = async (event) => {\n  const body = JSON.parse(event.body);\n  return {statusCode: 200, body: JSON.stringify({queryString: event.queryStringParameters.myQueryString, header: event.headers.myheader, message: `Hello ${body.firstName} ${body.lastName}, from AWS Lambda!`}, null, 2)};\n};\n",
     );
@@ -865,7 +845,7 @@ async fn corpus_sp_apigw_lambda_request_validator() {
 #[tokio::test]
 async fn corpus_sp_apigw_mappingtemplate_lambda() {
     let dir = corpus("sp-apigw-mappingtemplate-lambda");
-    write(
+    write_file(
         &dir.path().join("src/lambda_function4.py"),
         "def lambda_handler(event, context):\n    if isinstance(event, dict) and event.get(\"ok\"):\n        return {\"ok\": True}\n    return {\"statuscode\": 200, \"body\": \"error1\"}\n",
     );
@@ -897,7 +877,7 @@ async fn corpus_sp_apigw_mappingtemplate_lambda() {
 #[tokio::test]
 async fn corpus_sp_apigw_json_xml_vtl() {
     let dir = corpus("sp-apigw-json-xml-vtl");
-    write(
+    write_file(
         &dir.path().join("src/app.js"),
         "exports.handler = async () => ({statusCode: 200, body: JSON.stringify({petDetails: {action: 'RETRIEVE', status: 'available'}, category: {id: 0, name: 'string'}, tags: [{name: 'doggie'}, {name: 'photoUrls', value: 'string'}, {name: 'location', value: 'string'}]})});\n",
     );
@@ -938,7 +918,7 @@ const API_KEY_VALUE: &str = "corpus-test-key-0123456789";
 
 fn rest_apigw_rest() -> (tempfile::TempDir, PathBuf, Vec<String>) {
     let dir = corpus("sp-apigw-rest-apigw-rest");
-    write(&dir.path().join("src/app.js"), JS_LOCATION);
+    write_file(&dir.path().join("src/app.js"), JS_LOCATION);
     let template = dir.path().join("template.yaml");
     let params = vec![
         "--parameter-overrides".to_owned(),
@@ -1033,12 +1013,12 @@ async fn corpus_sp_apigw_rest_apigw_rest_http_proxy() {
 #[tokio::test]
 async fn corpus_sp_apigw_cognito_cert_bound() {
     let dir = corpus("sp-apigw-cognito-cert-bound");
-    write(
+    write_file(
         &dir.path().join("handlers/authorizer.py"),
         "def lambda_handler(event, context):\n    return {\"principalId\": \"user\", \"policyDocument\": {\"Version\": \"2012-10-17\", \"Statement\": [{\"Action\": \"execute-api:Invoke\", \"Effect\": \"Allow\", \"Resource\": event[\"methodArn\"]}]}}\n",
     );
-    write(&dir.path().join("handlers/__init__.py"), "");
-    write(
+    write_file(&dir.path().join("handlers/__init__.py"), "");
+    write_file(
         &dir.path().join("handlers/pre_token_gen_lambda.py"),
         "def lambda_handler(event, context):\n    return event\n",
     );
@@ -1082,7 +1062,7 @@ async fn corpus_sp_apigw_cognito_cert_bound() {
 #[tokio::test]
 async fn corpus_sp_apigw_mutualtls_lambda() {
     let dir = corpus("sp-apigw-mutualtls-lambda");
-    write(
+    write_file(
         &dir.path().join("src/app.js"),
         "exports.handler = async (event, context) => ({statusCode: 200, headers: {'content-type': 'application/json'}, body: JSON.stringify({functionName: context.functionName, method: event.requestContext.http.method, rawPath: event.rawPath, queryString: event.queryStringParameters, body: event.body}, null, 2)});\n",
     );
@@ -1170,11 +1150,11 @@ async fn corpus_sp_sam_webapp_cognito() {
 async fn corpus_sp_apigw_sqs_lambda_ddb() {
     let dir = corpus("sp-apigw-sqs-lambda-ddb");
     let authorizer = dir.path().join("lambda/authorizer/index.py");
-    write(
+    write_file(
         &authorizer,
         "def lambda_handler(event, context):\n    return {\"isAuthorized\": event.get(\"headers\", {}).get(\"authorization\") == \"Basic ok\"}\n",
     );
-    write(
+    write_file(
         &dir.path().join("lambda/sqs-handler/index.py"),
         "def lambda_handler(event, context):\n    return None\n",
     );
@@ -1216,18 +1196,18 @@ async fn corpus_sp_apigw_sqs_lambda_ddb() {
 fn safe_deploy() -> (tempfile::TempDir, PathBuf) {
     let dir = corpus("sws-safe-deploy");
     // No CodeUri anywhere: `sam build` takes the template's folder as the code.
-    write(
+    write_file(
         &dir.path().join("src/base.js"),
         "exports.lambdaHandler = async () => ({statusCode: 200, body: 'base'});\n",
     );
     for hook in ["basepre", "basepost"] {
-        write(
+        write_file(
             &dir.path().join(format!("src/hooks/{hook}.js")),
             "exports.lambdaHandler = async () => ({});\n",
         );
     }
     // The global layer's `ContentUri: layer/`: its content is the upstream project's own.
-    write(
+    write_file(
         &dir.path().join("layer/nodejs/node_modules/shared/index.js"),
         "module.exports = {};\n",
     );
@@ -1296,11 +1276,11 @@ async fn corpus_sws_safe_deploy() {
 #[tokio::test]
 async fn corpus_sws_lambda_layers_demo() {
     let dir = corpus("sws-lambda-layers-demo");
-    write(
+    write_file(
         &dir.path().join("hello-world/app.js"),
         "exports.lambdaHandler = async () => ({statusCode: 200, body: JSON.stringify({message: 'hello world'})});\n",
     );
-    write(&dir.path().join("layer/nodejs/package.json"), "{}\n");
+    write_file(&dir.path().join("layer/nodejs/package.json"), "{}\n");
     let template = dir.path().join("template.yaml");
     assert_routes(&template, &[], &[("GET", "/")]);
 
@@ -1438,12 +1418,12 @@ fn corpus_ss_vtl_editor() {
 
 fn lambda_layer_sample(handler: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = corpus("sts-apigw-lambda-layer");
-    write(&dir.path().join("src/sampleLambda/app.py"), handler);
-    write(
+    write_file(&dir.path().join("src/sampleLambda/app.py"), handler);
+    write_file(
         &dir.path().join("src/sampleCodeLayer/python/layer_code.py"),
         "GREETING = 'from the code layer'\n",
     );
-    write(
+    write_file(
         &dir.path()
             .join("src/sampleSchemaLayer/python/layer_schema.py"),
         "SCHEMA = {}\n",

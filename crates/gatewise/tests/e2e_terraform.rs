@@ -12,27 +12,7 @@ use support::*;
 
 /// A copy of the real configuration `name` from tests/data/external/terraform.
 fn corpus(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&acceptance(&format!("terraform/{name}")), dir.path());
-    dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
+    copy_external(&format!("terraform/{name}"))
 }
 
 /// A Python handler answering a proxy integration with `body` (JSON) and the event's version.
@@ -122,7 +102,7 @@ async fn http_api_from_terraform_preflight_decoration_and_replacement() {
 #[tokio::test]
 async fn var_flags_win_over_tfvars_and_the_environment() {
     let dir = terraform_fixture();
-    write(
+    write_file(
         &dir.path().join("extra.tfvars"),
         "greeting = \"from --var-file\"\n",
     );
@@ -214,7 +194,7 @@ fn a_folder_of_tf_files_is_found_without_a_template_argument() {
 #[test]
 fn terraform_0_11_syntax_and_syntax_errors_are_located() {
     let dir = tempfile::tempdir().unwrap();
-    write(
+    write_file(
         &dir.path().join("api.tf"),
         "resource \"aws_api_gateway_method_response\" \"r\" {\n  status_code = \"200\"\n  response_models {\n    \"application/json\" = \"Empty\"\n  }\n}\n",
     );
@@ -234,7 +214,7 @@ fn terraform_0_11_syntax_and_syntax_errors_are_located() {
 #[tokio::test]
 async fn serverless_patterns_http_api_lambda_runs_payload_1_0() {
     let dir = corpus("sp-http-api-lambda");
-    write(&dir.path().join("src/app.py"), PY_PROXY);
+    write_file(&dir.path().join("src/app.py"), PY_PROXY);
     let s = Server::start(dir.path(), &["--warm", "lazy"]);
     let response = client()
         .get(s.url("/anything"))
@@ -251,7 +231,7 @@ async fn serverless_patterns_http_api_lambda_runs_payload_1_0() {
 #[tokio::test]
 async fn serverless_patterns_http_lambda_dynamodb_serves_its_route() {
     let dir = corpus("sp-http-lambda-dynamodb");
-    write(&dir.path().join("src/app.py"), PY_PROXY);
+    write_file(&dir.path().join("src/app.py"), PY_PROXY);
     let s = Server::start(dir.path(), &["--warm", "lazy"]);
     let response = client()
         .post(s.url("/movies"))
@@ -275,13 +255,13 @@ async fn serverless_patterns_http_lambda_dynamodb_serves_its_route() {
 #[tokio::test]
 async fn serverless_patterns_http_api_with_a_lambda_authorizer() {
     let dir = corpus("sp-http-waf-authorizer");
-    write(&dir.path().join("src/lambda_function.py"), PY_PROXY);
-    write(
+    write_file(&dir.path().join("src/lambda_function.py"), PY_PROXY);
+    write_file(
         &dir.path().join("src/auth_function.py"),
         "def lambda_handler(event, context):\n    ok = event['headers'].get('x-origin-verify') == 'secret'\n    return {'principalId': 'cf', 'policyDocument': {'Version': '2012-10-17', 'Statement': [{'Action': 'execute-api:Invoke', 'Effect': 'Allow' if ok else 'Deny', 'Resource': event['routeArn']}]}}\n",
     );
     for other in ["edge_function", "secret_rotation_function"] {
-        write(
+        write_file(
             &dir.path().join(format!("src/{other}.py")),
             "def lambda_handler(event, context):\n    return {}\n",
         );
@@ -310,7 +290,7 @@ async fn serverless_patterns_http_api_with_a_lambda_authorizer() {
 #[tokio::test]
 async fn serverless_patterns_rest_request_validation() {
     let dir = corpus("sp-rest-data-validation");
-    write(&dir.path().join("src/app.py"), PY_PROXY);
+    write_file(&dir.path().join("src/app.py"), PY_PROXY);
     let s = Server::start(dir.path(), &["--warm", "lazy"]);
     let url = s.url("/7?order=1");
     let send = |body: &'static str| {
@@ -387,7 +367,7 @@ async fn serverless_patterns_tenant_isolation_needs_its_variables() {
 async fn teknicallity_portfolio_rest_api_with_local_modules_and_tfvars() {
     let dir = corpus("teknicallity-portfolio");
     for function in ["get_views", "increment_views"] {
-        write(
+        write_file(
             &dir.path().join(format!("backend/lambda/{function}.py")),
             "def lambda_handler(event, context):\n    return {'views': 7}\n",
         );
@@ -437,7 +417,7 @@ async fn teknicallity_portfolio_rest_api_with_local_modules_and_tfvars() {
 #[tokio::test]
 async fn wildrydes_workshop_modules_and_cognito_authorizer() {
     let dir = corpus("wildrydes-workshop");
-    write(
+    write_file(
         &dir.path()
             .join("WebApplication/3_ServerlessBackend/requestUnicorn.js"),
         "exports.handler = async () => ({statusCode: 201, body: 'ride'});\n",
@@ -482,7 +462,7 @@ fn serverless_patterns_rest_http_proxy_loads_and_lists_its_route() {
 fn folders_and_missing_paths_are_explained() {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("project");
-    write(
+    write_file(
         &project.join("template.yaml"),
         "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: nodejs20.x\n      Handler: index.handler\n      Code:\n        ZipFile: exports.handler = async () => ({})\n",
     );

@@ -42,17 +42,32 @@ pub fn lambda_runtime_echo_binary() -> PathBuf {
 /// a `bootstrap`) without touching the repository.
 pub fn copy_fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    copy_dir(&fixtures().join(name), dir.path());
+    copy_tree(&fixtures().join(name), dir.path());
     dir
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// A copy, in a temporary folder, of `tests/data/external/REL` (third-party templates and
+/// configurations that tests complete with handlers of their own).
+pub fn copy_external(rel: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&acceptance(rel), dir.path());
+    dir
+}
+
+/// Writes `text` to `path`, creating its folders.
+pub fn write_file(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().expect("a file in a folder")).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Copies the folder `from` into `to` (created), recursively.
+pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
+            copy_tree(&entry.path(), &target);
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
         }
