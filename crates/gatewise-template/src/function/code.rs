@@ -85,18 +85,23 @@ pub fn directory(
     ))
 }
 
-/// `a/b/../c` → `a/c`, lexically, so the "looked in" path reads cleanly (the directory does not
-/// exist, so it cannot be canonicalised).
-fn tidy(path: &Path) -> std::path::PathBuf {
+/// `a/./b/../c` → `a/c`, lexically (`..` above the start is kept; nothing left is `.`), so a
+/// path that may not exist — and so cannot be canonicalised — reads cleanly in messages and
+/// compares by what it names.
+pub(crate) fn tidy(path: &Path) -> std::path::PathBuf {
     let mut out = std::path::PathBuf::new();
     for part in path.components() {
         match part {
             std::path::Component::CurDir => {}
+            // `file_name` is `None` after `..`, which is kept.
             std::path::Component::ParentDir if out.file_name().is_some() => {
                 out.pop();
             }
             other => out.push(other),
         }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
     }
     out
 }

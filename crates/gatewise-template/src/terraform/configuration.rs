@@ -21,6 +21,7 @@ use super::expression::{self, Reference};
 use super::functions;
 use super::resource_types::Mode;
 use super::source::{self, Declared, SourceFile};
+use crate::function::code::tidy;
 use crate::{LoadError, LoadOptions};
 
 /// One resource or data-source instance with its evaluated arguments.
@@ -1009,24 +1010,4 @@ fn installed_module(root: &Path, key: &str) -> Option<PathBuf> {
 fn module_relative(dir: &Path, root: &Path) -> PathBuf {
     dir.strip_prefix(root)
         .map_or_else(|_| dir.to_path_buf(), Path::to_path_buf)
-}
-
-/// `a/./b/../c` → `a/c`, lexically (`..` above the start is kept).
-pub fn tidy(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir
-                if out.file_name().is_some() && !out.ends_with("..") =>
-            {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    out
 }

@@ -17,7 +17,8 @@ use hcl::Value;
 use super::{Translator, argument, code_cache, copy, text_argument};
 use crate::LoadError;
 use crate::document::value::{Map, Node, Value as NodeValue, map_node};
-use crate::terraform::configuration::{Instance, tidy};
+use crate::function::code::tidy;
+use crate::terraform::configuration::Instance;
 use crate::terraform::resource_types::Mode;
 
 /// The metadata key that carries why a function's code is not on this machine, so the Lambda
