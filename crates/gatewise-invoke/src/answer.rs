@@ -84,14 +84,7 @@ fn error_object(error: &InvokeError, request_id: &str) -> Bytes {
             "errorMessage": format!("RequestId: {request_id} Error: Runtime exited with error: {status}"),
         }),
         InvokeError::InitFailed(reason) => {
-            // The runtime's own type leads the reason when it reported one
-            // (`Runtime.ImportModuleError: …`).
-            let (error_type, message) = match reason.split_once(": ") {
-                Some((kind, rest)) if kind.starts_with("Runtime.") => {
-                    (kind.to_owned(), rest.to_owned())
-                }
-                _ => ("Runtime.Unknown".to_owned(), reason.clone()),
-            };
+            let (error_type, message) = InvokeError::init_error_parts(reason);
             serde_json::json!({
                 "errorType": error_type,
                 "errorMessage": message,

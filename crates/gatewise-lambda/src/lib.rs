@@ -141,6 +141,26 @@ pub enum InvokeError {
 /// Lambda reports it.
 pub const OUT_OF_MEMORY_ERROR_TYPE: &str = "Runtime.OutOfMemory";
 
+/// `errorType` for a function that could not initialise when the reason does not carry the
+/// runtime's own type (`Runtime.ImportModuleError: …`, `Runtime.HandlerNotFound: …`, which
+/// are used when present). UNCONFIRMED; test `invoke_errors_become_what_lambda_reports`.
+pub const INIT_ERROR_TYPE: &str = "Runtime.Unknown";
+
+impl InvokeError {
+    /// `(errorType, errorMessage)` of an [`InvokeError::InitFailed`] reason: the runtime's
+    /// `Runtime.<Kind>: message` inside gatewise's reason when there is one (as Lambda reports
+    /// it), else [`INIT_ERROR_TYPE`] and the whole reason. Shared by the Invoke API and API
+    /// Gateway's non-proxy integration, which both show Lambda's error object.
+    pub fn init_error_parts(reason: &str) -> (String, String) {
+        let reported = reason.find("Runtime.").and_then(|at| {
+            let (error_type, message) = reason[at..].split_once(": ")?;
+            (!error_type.contains(char::is_whitespace))
+                .then(|| (error_type.to_owned(), message.to_owned()))
+        });
+        reported.unwrap_or_else(|| (INIT_ERROR_TYPE.to_owned(), reason.to_owned()))
+    }
+}
+
 /// A problem that stops the host from starting (reported before `Listening on`).
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]

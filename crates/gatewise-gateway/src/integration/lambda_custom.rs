@@ -45,11 +45,6 @@ pub const TIMEOUT_ERROR_TYPE: &str = "Sandbox.Timedout";
 /// message is `Runtime exited with error: <status>` (Lambda's log line for the same event).
 pub const EXIT_ERROR_TYPE: &str = "Runtime.ExitError";
 
-/// `errorType` for a function that could not initialise when the reason does not carry the
-/// runtime's own type (`Runtime.ImportModuleError: …`, `Runtime.HandlerNotFound: …`, which
-/// are used when present). UNCONFIRMED; test `invoke_errors_become_what_lambda_reports`.
-pub const INIT_ERROR_TYPE: &str = "Runtime.Unknown";
-
 /// An `AWS` Lambda integration prepared for serving: the function, the integration timeout
 /// and the mapping with its selection patterns compiled once (shared with `MOCK`).
 #[derive(Debug)]
@@ -99,7 +94,7 @@ impl FunctionError {
                 EXIT_ERROR_TYPE.to_owned(),
                 format!("Runtime exited with error: {status}"),
             ),
-            InvokeError::InitFailed(reason) => init_error(reason),
+            InvokeError::InitFailed(reason) => InvokeError::init_error_parts(&reason),
         };
         FunctionError {
             error_type,
@@ -125,18 +120,6 @@ impl std::fmt::Display for FunctionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.error_type, self.error_message)
     }
-}
-
-/// `(errorType, errorMessage)` of an init failure: the runtime's `Runtime.<Kind>: message`
-/// inside gatewise's reason when there is one (as Lambda reports it), else
-/// [`INIT_ERROR_TYPE`] and the whole reason.
-fn init_error(reason: String) -> (String, String) {
-    let reported = reason.find("Runtime.").and_then(|at| {
-        let (error_type, message) = reason[at..].split_once(": ")?;
-        (!error_type.contains(char::is_whitespace))
-            .then(|| (error_type.to_owned(), message.to_owned()))
-    });
-    reported.unwrap_or_else(|| (INIT_ERROR_TYPE.to_owned(), reason))
 }
 
 /// A response of the integration, with what the access log and the CORS explanation need.

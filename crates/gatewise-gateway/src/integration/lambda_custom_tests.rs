@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use gatewise_lambda::InvokeError;
+use gatewise_lambda::{INIT_ERROR_TYPE, InvokeError};
 use gatewise_model::{
     Integration, IntegrationMapping, IntegrationResponse, PassthroughBehavior, Stack,
 };
