@@ -136,6 +136,10 @@ pub(crate) struct Instance {
     marker: String,
     /// The log tail of the invocation in progress, fed by the output forwarders.
     tail: TailSlot,
+    /// When the instance's memory is next read. Kept across invocations, so memory is read
+    /// every [`MEMORY_POLL_INTERVAL`] of running time however short the invocations are,
+    /// instead of at the start of each (which cost a sixth of gatewise's CPU under load).
+    next_memory_read: tokio::time::Instant,
     _api: RuntimeApi,
 }
 
@@ -233,6 +237,7 @@ impl Instance {
             generation,
             marker,
             tail,
+            next_memory_read: tokio::time::Instant::now(),
             _api: api,
         };
         if let Err(cause) = instance.wait_until_ready().await {
@@ -308,11 +313,10 @@ impl Instance {
             return Outcome::NotDelivered;
         }
         let mut deadline: Option<Instant> = None;
-        let mut memory_poll = tokio::time::interval(MEMORY_POLL_INTERVAL);
-        memory_poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut out_of_memory = None;
         loop {
             let timer = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now).into());
+            let memory_read = tokio::time::sleep_until(self.next_memory_read);
             tokio::select! {
                 biased;
                 event = self.events.recv() => match event {
@@ -330,7 +334,8 @@ impl Instance {
                     };
                 }
                 () = timer, if deadline.is_some() => break,
-                _ = memory_poll.tick(), if ENFORCE_MEMORY_SIZE && deadline.is_some() => {
+                () = memory_read, if ENFORCE_MEMORY_SIZE && deadline.is_some() => {
+                    self.next_memory_read = tokio::time::Instant::now() + MEMORY_POLL_INTERVAL;
                     if let Some(used) = memory::tree_rss_bytes(self.pid)
                         && used > memory_limit
                     {

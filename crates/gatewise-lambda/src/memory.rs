@@ -6,9 +6,11 @@
 //! without privileges, and an address-space limit (`RLIMIT_AS`) breaks Node, whose V8 reserves
 //! far more address space than it uses. So while an instance runs an invocation, gatewise
 //! reads the resident memory (`VmRSS`) of the instance's process and of every process it
-//! started, every [`MEMORY_POLL_INTERVAL`]. A peak shorter than that interval can pass
-//! unnoticed; memory allocated during init or between invocations is seen at the next
-//! invocation. Linux only (`/proc`); elsewhere nothing is enforced.
+//! started, at most once every [`MEMORY_POLL_INTERVAL`] of the instance's life (the schedule
+//! runs across invocations, so a stream of 1 ms invocations is read ten times a second, not a
+//! thousand). A peak shorter than that interval can pass unnoticed; memory allocated during
+//! init or between invocations is seen by the first invocation that runs when a read is due.
+//! Linux only (`/proc`); elsewhere nothing is enforced.
 
 use std::time::Duration;
 
