@@ -60,23 +60,34 @@ impl<'a> ResponseHeaders<'a> {
             .into_iter()
             .flatten()
             .map(|(n, v)| (n.as_str(), v.as_str()));
-        let map = map.into_iter().flatten().map(|(n, v)| {
-            let value = v
-                .to_str()
-                .ok()
-                .or_else(|| std::str::from_utf8(v.as_bytes()).ok())
-                .unwrap_or("\u{FFFD}");
-            (n.as_str(), value)
-        });
+        let map = map
+            .into_iter()
+            .flatten()
+            .map(|(n, v)| (n.as_str(), value_text(v)));
         pairs.chain(owned).chain(map)
     }
 
     /// Values of every line named `name` (case-insensitively), with surrounding spaces and tabs
     /// removed as an HTTP parser does.
     pub fn get_all<'n>(&self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
-        self.lines()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| trim_ows(v))
+        // A header map is asked by name (a hash lookup) rather than scanned: the gateway reads
+        // five or six names of every cross-origin response.
+        let (scanned, mapped) = match self.source {
+            Source::Map(map) => (None, Some(map.get_all(name).iter().map(value_text))),
+            _ => (
+                Some(
+                    self.lines()
+                        .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+                        .map(|(_, v)| v),
+                ),
+                None,
+            ),
+        };
+        scanned
+            .into_iter()
+            .flatten()
+            .chain(mapped.into_iter().flatten())
+            .map(trim_ows)
     }
 
     /// The value Fetch's "get" returns: every line named `name` joined with `, `; borrowed when
@@ -94,6 +105,16 @@ impl<'a> ResponseHeaders<'a> {
         }
         Some(Cow::Owned(joined))
     }
+}
+
+/// A header value as text; one that is not UTF-8 reads as U+FFFD (see
+/// [`ResponseHeaders::from_header_map`]).
+fn value_text(value: &http::HeaderValue) -> &str {
+    value
+        .to_str()
+        .ok()
+        .or_else(|| std::str::from_utf8(value.as_bytes()).ok())
+        .unwrap_or("\u{FFFD}")
 }
 
 /// Strips HTTP optional whitespace (space, tab) from both ends.

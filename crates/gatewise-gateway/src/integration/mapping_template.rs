@@ -77,6 +77,11 @@ impl CompiledTemplate {
         }
     }
 
+    /// The template's text when it renders as written (no `$`, no `#`).
+    pub(crate) fn literal_text(&self) -> Option<&str> {
+        self.literal.then_some(self.source.text.as_str())
+    }
+
     /// The template's text, as written.
     #[cfg(test)]
     pub(crate) fn text(&self) -> &str {

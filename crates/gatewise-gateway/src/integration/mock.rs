@@ -12,7 +12,7 @@
 //! (`lambda_custom`) select and render with it too.
 
 use bytes::Bytes;
-use http::{HeaderName, HeaderValue, Response, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 use http_body_util::Full;
 use regex::Regex;
 
@@ -23,7 +23,7 @@ use crate::integration::mapping_template::{
     apply_response_overrides,
 };
 use crate::request::media_type::request_media_type;
-use crate::request::params::{RequestView, map_value};
+use crate::request::params::{Mapped, RequestView, map_value};
 
 /// Whether a MOCK response keeps the trailing newline of its template: SAM's `{}\n`
 /// response template is sent as `{}\n` (3 bytes). UNCONFIRMED (spec 4.6, 12); test
@@ -65,6 +65,30 @@ pub(crate) struct CompiledMock {
     /// Per integration response, the template that renders its body (spec 4.6): its
     /// `application/json` one, else its first; `None` when it has none.
     response_templates: Vec<Option<CompiledTemplate>>,
+    /// MOCK only ([`CompiledMock::mock`]): per request template, the answer it always gives
+    /// when nothing in it depends on the request. Empty for mappings with a backend.
+    fixed: Vec<Option<FixedAnswer>>,
+}
+
+/// A MOCK answer that depends on nothing in the request, computed once at startup: a literal
+/// request template (SAM's and CDK's preflights render `{"statusCode": 200}`) always selects
+/// the same integration response, and when that response's template is literal and its
+/// header mappings are `'quoted'` literals, the whole answer is fixed. Serving it copies
+/// reference-counted headers and body: no template run, no JSON parse, no header parse.
+#[derive(Debug)]
+struct FixedAnswer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl FixedAnswer {
+    fn response(&self) -> Response<Full<Bytes>> {
+        let mut response = Response::new(Full::new(self.body.clone()));
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers.clone();
+        response
+    }
 }
 
 impl CompiledMock {
@@ -117,7 +141,57 @@ impl CompiledMock {
             patterns,
             request_templates,
             response_templates,
+            fixed: Vec::new(),
         }
+    }
+
+    /// Compiles the mapping of a `MOCK` integration: [`CompiledMock::new`], plus the answers
+    /// that are fixed at startup.
+    pub(crate) fn mock(integration: IntegrationMapping, route: &str) -> Self {
+        let mut mock = Self::new(integration, route);
+        mock.fixed = mock
+            .request_templates
+            .iter()
+            .map(|template| mock.fixed_answer(template))
+            .collect();
+        mock
+    }
+
+    /// The answer `template` always gives, when it is fixed (see [`FixedAnswer`]); `None`
+    /// leaves the request to the general path, which also reports every failure.
+    fn fixed_answer(&self, template: &CompiledTemplate) -> Option<FixedAnswer> {
+        let status = status_code(template.literal_text()?)?;
+        let chosen = self.select(&status.to_string())?;
+        let selected = &self.integration.responses[chosen];
+        let body = match &self.response_templates[chosen] {
+            Some(template) => mock_body(template.literal_text()?.to_owned()),
+            None => String::new(),
+        };
+        // Literal mappings read nothing from the request.
+        let no_headers = HeaderMap::new();
+        let no_request = RequestView {
+            headers: &no_headers,
+            query: None,
+            path_params: &[],
+        };
+        let literal_headers = selected
+            .response_parameters
+            .iter()
+            .filter(|(key, _)| key.starts_with(RESPONSE_HEADER_PREFIX))
+            .all(|(_, expression)| {
+                matches!(map_value(expression, &no_request), Mapped::Literal(_))
+            });
+        if !literal_headers {
+            return None;
+        }
+        let response = method_response(selected, Bytes::from(body), &no_request, None).ok()?;
+        let (parts, body) = response.into_parts();
+        Some(FixedAnswer {
+            status: parts.status,
+            headers: parts.headers,
+            // `Full` holds no data for an empty body.
+            body: body.into_inner().unwrap_or_default(),
+        })
     }
 
     /// The integration response for `status` (spec 4.5): the first whose pattern matches
@@ -157,13 +231,10 @@ impl CompiledMock {
         content_type: Option<&str>,
     ) -> Result<Option<&CompiledTemplate>, UnsupportedMediaType> {
         let wanted = request_media_type(content_type);
-        let templates = &self.integration.request_templates;
-        if let Some(index) = templates
-            .keys()
-            .position(|key| key.eq_ignore_ascii_case(wanted))
-        {
+        if let Some(index) = self.template_index(wanted) {
             return Ok(self.request_templates.get(index));
         }
+        let templates = &self.integration.request_templates;
         let passes = match self.integration.passthrough_behavior {
             PassthroughBehavior::WhenNoMatch => true,
             PassthroughBehavior::WhenNoTemplates => templates.is_empty(),
@@ -176,6 +247,24 @@ impl CompiledMock {
         }
     }
 
+    /// The position of the request template for media type `wanted`.
+    fn template_index(&self, wanted: &str) -> Option<usize> {
+        self.integration
+            .request_templates
+            .keys()
+            .position(|key| key.eq_ignore_ascii_case(wanted))
+    }
+
+    /// The MOCK's answer to a request of `content_type` when it is fixed ([`FixedAnswer`]):
+    /// the pipeline then skips decoding the request for templates altogether.
+    pub(crate) fn fixed_response(
+        &self,
+        content_type: Option<&str>,
+    ) -> Option<Response<Full<Bytes>>> {
+        let index = self.template_index(request_media_type(content_type))?;
+        Some(self.fixed.get(index)?.as_ref()?.response())
+    }
+
     /// The body the integration response at `index` renders (spec 4.6) from the
     /// integration's `body`; `None` when it has no template, so that body passes through.
     pub(crate) fn render_response_template<'m>(
@@ -185,13 +274,16 @@ impl CompiledMock {
         body: &[u8],
     ) -> Option<Result<String, TemplateFailure>> {
         let template = self.response_templates.get(index)?.as_ref()?;
-        Some(run.render_response(template, body).map(|mut body| {
-            if !MOCK_BODY_KEEPS_TRAILING_NEWLINE && body.ends_with('\n') {
-                body.pop();
-            }
-            body
-        }))
+        Some(run.render_response(template, body).map(mock_body))
     }
+}
+
+/// A rendered integration response body as a MOCK sends it ([`MOCK_BODY_KEEPS_TRAILING_NEWLINE`]).
+fn mock_body(mut body: String) -> String {
+    if !MOCK_BODY_KEEPS_TRAILING_NEWLINE && body.ends_with('\n') {
+        body.pop();
+    }
+    body
 }
 
 /// Why a MOCK integration could not answer.
@@ -404,6 +496,123 @@ mod tests {
             .map(|c| c.to_bytes())
             .unwrap_or_default();
         Ok((parts.status.as_u16(), headers, body))
+    }
+
+    /// A fixed answer is exactly what the general path answers, and there is none whenever
+    /// the answer could depend on the request.
+    #[tokio::test]
+    async fn fixed_answers_match_the_general_path() {
+        let with_body = |status: &str, params: &[(&str, &str)], body: Option<&str>| {
+            let mut response = integration_response(None, status, params);
+            if let Some(body) = body {
+                response.response_templates = templates(&[("application/json", body)]);
+            }
+            response
+        };
+        let sam_headers = [
+            ("method.response.header.Access-Control-Allow-Origin", "'*'"),
+            (
+                "method.response.header.Access-Control-Allow-Methods",
+                "'GET,OPTIONS'",
+            ),
+        ];
+        // (request template, integration responses, content type, fixed?)
+        let cases: Vec<(&str, Vec<IntegrationResponse>, Option<&str>, bool)> = vec![
+            // SAM's preflight: literal request, `{}\n` body, literal headers.
+            (
+                "{\"statusCode\": 200}",
+                vec![with_body("200", &sam_headers, Some("{}\n"))],
+                None,
+                true,
+            ),
+            // No response template: empty body.
+            (
+                "{\"statusCode\": 200}",
+                vec![with_body("200", &sam_headers, None)],
+                None,
+                true,
+            ),
+            // CDK's loose form, a status selecting a pattern.
+            (
+                "{ statusCode: 404 }",
+                vec![
+                    with_body("200", &[], Some("ok")),
+                    integration_response(Some("404"), "404", &[]),
+                ],
+                Some("application/json; charset=utf-8"),
+                true,
+            ),
+            // A header read from the request: not fixed.
+            (
+                "{\"statusCode\": 200}",
+                vec![with_body(
+                    "200",
+                    &[(
+                        "method.response.header.X-Echo",
+                        "method.request.header.x-in",
+                    )],
+                    Some("{}"),
+                )],
+                None,
+                false,
+            ),
+            // A response template that renders: not fixed.
+            (
+                "{\"statusCode\": 200}",
+                vec![with_body("200", &[], Some("$context.requestId"))],
+                None,
+                false,
+            ),
+            // A request template that renders: not fixed.
+            (
+                "#set($s = 200){\"statusCode\": $s}",
+                vec![with_body("200", &[], Some("{}"))],
+                None,
+                false,
+            ),
+            // No integration response for the status: the general path reports it.
+            (
+                "{\"statusCode\": 500}",
+                vec![integration_response(Some("200"), "200", &[])],
+                None,
+                false,
+            ),
+            // A status that is not an HTTP status: the general path reports it.
+            (
+                "{\"statusCode\": 200}",
+                vec![with_body("abc", &[], None)],
+                None,
+                false,
+            ),
+        ];
+        let mut headers = HeaderMap::new();
+        headers.insert("x-in", HeaderValue::from_static("from the request"));
+        for (request_template, responses, content_type, want_fixed) in cases {
+            let mock = CompiledMock::mock(
+                IntegrationMapping {
+                    request_templates: templates(&[("application/json", request_template)]),
+                    passthrough_behavior: PassthroughBehavior::WhenNoMatch,
+                    responses,
+                },
+                "OPTIONS /items",
+            );
+            let fixed = mock.fixed_response(content_type);
+            assert_eq!(fixed.is_some(), want_fixed, "{request_template:?}");
+            let Some(fixed) = fixed else { continue };
+            let general = run(&mock, content_type, &headers, b"").await.unwrap();
+            let (parts, body) = fixed.into_parts();
+            let fixed_headers: Vec<(String, String)> = parts
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
+                .collect();
+            let body = body.collect().await.unwrap().to_bytes();
+            assert_eq!(
+                (parts.status.as_u16(), fixed_headers, body),
+                general,
+                "{request_template:?}"
+            );
+        }
     }
 
     #[test]

@@ -34,8 +34,10 @@ pub(crate) struct Exchange<'e, 'a> {
 /// `METHOD PATH -> STATUS (Xms) [function NAME | mock METHOD RESOURCE | gateway: TYPE]`, and
 /// for gateway errors a second line `  STATUS because REASON`. Both lines end with a newline
 /// so they can be written with one call (lines of concurrent requests do not interleave).
-pub(crate) fn access_log(exchange: &Exchange<'_, '_>) -> String {
-    let mut line = format!(
+/// The entry is appended to `line`.
+fn write_access_log(line: &mut String, exchange: &Exchange<'_, '_>) {
+    let _ = write!(
+        line,
         "{} {} -> {} ({}ms) ",
         exchange.method,
         exchange.path,
@@ -106,20 +108,35 @@ pub(crate) fn access_log(exchange: &Exchange<'_, '_>) -> String {
     if let Some(reason) = exchange.reason {
         let _ = writeln!(line, "  {} because {reason}", exchange.status.as_u16());
     }
-    line
+}
+
+thread_local! {
+    /// Each runtime thread formats its entries in one buffer that keeps its capacity, so a
+    /// request's log entry costs no allocation (the log queue copies it).
+    static ENTRY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// Phase 8 for one finished request: the access line, plus the CORS explanation when a
 /// browser would refuse (or Firefox and Safari would refuse) the response, written together.
 pub(crate) fn record(exchange: &Exchange<'_, '_>, observed: &Observed<'_, '_>) {
-    let mut entry = access_log(exchange);
-    if let Some(line) = explanation(observed) {
-        entry.push_str("  ");
-        entry.push_str(&line);
-        entry.push('\n');
-    }
-    emit(&entry);
+    ENTRY.with_borrow_mut(|entry| {
+        entry.clear();
+        write_access_log(entry, exchange);
+        if let Some(line) = explanation(observed) {
+            entry.push_str("  ");
+            entry.push_str(&line);
+            entry.push('\n');
+        }
+        emit(entry);
+        // An exceptional entry (a long reason) does not keep its memory for good.
+        if entry.capacity() > ENTRY_CAPACITY_KEPT {
+            *entry = String::new();
+        }
+    });
 }
+
+/// The largest log-entry buffer a runtime thread keeps between requests.
+const ENTRY_CAPACITY_KEPT: usize = 16 * 1024;
 
 /// Writes a finished log entry to stderr in one call, without blocking the request on a
 /// stderr nobody reads (`gatewise_lambda::write_to_stderr`).
@@ -133,6 +150,12 @@ mod tests {
     use crate::observe::gateway_response_type::GatewayResponseType;
     use crate::observe::source::GatewayCause;
     use crate::test_support::{api, function};
+
+    fn access_log(exchange: &Exchange<'_, '_>) -> String {
+        let mut line = String::new();
+        write_access_log(&mut line, exchange);
+        line
+    }
 
     #[test]
     fn access_log_lines() {

@@ -260,7 +260,11 @@ impl HeadTracker {
             Ok(httparse::Status::Partial) => return HeadParse::Partial,
             Err(_) => return HeadParse::Failed,
         };
-        let mut names = RawHeaderNames::default();
+        // Sized once: the names and their separators.
+        let mut names = RawHeaderNames {
+            joined: String::with_capacity(request.headers.iter().map(|h| h.name.len() + 1).sum()),
+            count: 0,
+        };
         let mut content_length: Option<u64> = None;
         let mut chunked = false;
         let mut follow = request.method != Some("CONNECT");

@@ -1,6 +1,8 @@
 //! Request plumbing for every phase: identifiers API Gateway puts on every request and
 //! response.
 
+use std::fmt::Write as _;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -27,14 +29,16 @@ impl RequestIds {
 /// A fresh X-Ray trace header value, `Root=1-<8 hex epoch seconds>-<24 hex random>`.
 pub(crate) fn trace_id(epoch_seconds: i64) -> String {
     let random = uuid::Uuid::new_v4();
-    let mut hex = String::with_capacity(24);
-    for byte in &random.as_bytes()[..12] {
-        hex.push_str(&format!("{byte:02x}"));
-    }
-    format!(
-        "Root=1-{:08x}-{hex}",
+    let mut trace = String::with_capacity("Root=1-".len() + 8 + 1 + 24);
+    let _ = write!(
+        trace,
+        "Root=1-{:08x}-",
         epoch_seconds.max(0) as u64 & 0xffff_ffff
-    )
+    );
+    for byte in &random.as_bytes()[..12] {
+        let _ = write!(trace, "{byte:02x}");
+    }
+    trace
 }
 
 /// A stable, plausible `deploymentId` (6 lower-case alphanumerics) derived from the API id,

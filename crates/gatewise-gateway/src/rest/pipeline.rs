@@ -318,6 +318,9 @@ impl RestPipeline<'_> {
             }
             RouteTarget::Mock(compiled) => {
                 let method = &resource.methods[route.method_index];
+                if let Some(response) = compiled.fixed_response(content_type) {
+                    return Ok((response, ResponseSource::Mock { resource, method }));
+                }
                 let params = TemplateParams::new(parts, request.raw_names);
                 let pairs = params.pairs(api);
                 let template_request = pairs.request(view, &body, request.path_params, context);

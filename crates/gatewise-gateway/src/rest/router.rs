@@ -207,7 +207,7 @@ fn route_target(
             )
         }
         Integration::Mock(mock) => (
-            RouteTarget::Mock(Box::new(CompiledMock::new(
+            RouteTarget::Mock(Box::new(CompiledMock::mock(
                 mock.clone(),
                 &route_name(resource, method),
             ))),
