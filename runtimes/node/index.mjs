@@ -1,9 +1,14 @@
-// gatewise runtime client for nodejs* functions: speaks the Lambda Runtime API at
-// $AWS_LAMBDA_RUNTIME_API the way the AWS Node.js runtime does, with no dependencies.
+// gatewise runtime client for nodejs* functions: runs handlers the way the AWS Node.js runtime
+// does, with no dependencies. It speaks the Lambda Runtime API to gatewise in frames over the
+// socket pair it inherits as the descriptor its argument names, not over HTTP at
+// $AWS_LAMBDA_RUNTIME_API (that server still runs, for handlers that call it): the frame format
+// is documented in crates/gatewise-lambda/src/runtime_api/pipe.rs. Node marks the descriptors
+// it inherits close-on-exec at startup (libuv's uv_disable_stdio_inheritance), so a handler's
+// child processes never get the pipe.
 // Loads $_HANDLER ("dir/file.export") from $LAMBDA_TASK_ROOT: CommonJS through require,
 // ES modules (.mjs, or .js under "type": "module") through import().
 import fs from 'node:fs';
-import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import util from 'node:util';
 import { createRequire } from 'node:module';
@@ -15,38 +20,99 @@ import { pathToFileURL } from 'node:url';
 // environment of children, so they still see the current trace id. What is lost: values are
 // no longer coerced to strings, and native addons calling getenv(3) see the start-up values.
 process.env = { ...process.env };
-const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
-const API = '/2018-06-01/runtime';
-const agent = new http.Agent({ keepAlive: true });
 const env = process.env;
+// Handlers see the argv they would see without the pipe's descriptor.
+const pipeFd = Number(process.argv.splice(2)[0]);
 let currentId = null;
-// Sockets given a listener of last resort: when the API refuses an oversized response it
-// answers 413 and closes mid-body, and the write's EPIPE can arrive after the request has read
-// the 413 and let go of its socket — an 'error' nobody listens to would end the runtime.
-const guarded = new WeakSet();
 
-// One request to the Runtime API over a kept-alive connection; a request that fails on a
-// reused connection the API has closed meanwhile (after refusing an oversized response) is
-// sent once more on a fresh one, as Node's docs advise for `reusedSocket`.
-function call(method, urlPath, body, headers = {}, retried = false) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host, port, method, path: urlPath, agent, headers }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', (error) => {
-      if (req.reusedSocket && !retried) resolve(call(method, urlPath, body, headers, true));
-      else reject(error);
-    });
-    req.on('socket', (socket) => {
-      if (guarded.has(socket)) return;
-      guarded.add(socket);
-      socket.on('error', () => {});
-    });
-    req.end(body);
-  });
+// Frame kinds (pipe.rs).
+const NEXT = 1;
+const INVOCATION = 2;
+const RESPONSE = 3;
+const ERROR = 4;
+const INIT_ERROR = 5;
+
+// The pipe keeps the process alive only while it waits for an invocation (ref'd around that
+// wait): while a handler runs, an empty event loop must mean the handler is done, as the
+// callbackWaitsForEmptyEventLoop rule needs. Pending writes keep the loop alive by themselves.
+const pipe = new net.Socket({ fd: pipeFd, readable: true, writable: true });
+pipe.unref();
+// gatewise closes its end when it is done with the instance, or when the runtime asked it to
+// (exitAfter); the process then ends.
+let exitStatus = null;
+pipe.on('error', () => {});
+pipe.on('close', () => process.exit(exitStatus ?? 1));
+
+// Frames arrive in chunks, joined only when enough has arrived for the next step of parsing
+// (a 6 MB event in 64 kB chunks is copied three times, not once per chunk).
+let chunks = [];
+let buffered = 0;
+let needed = 5;
+let onInvocation = null;
+pipe.on('data', (chunk) => {
+  chunks.push(chunk);
+  buffered += chunk.length;
+  deliver();
+});
+
+// Hands a complete INVOCATION frame to the waiting loop: { head: [fields], body: Buffer }.
+function deliver() {
+  if (!onInvocation || buffered < needed) return;
+  let buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, buffered);
+  chunks = [buffer];
+  const headEnd = 5 + buffer.readUInt32BE(1);
+  needed = headEnd + 4;
+  if (buffered < needed) return;
+  const end = needed + buffer.readUInt32BE(headEnd);
+  needed = end;
+  if (buffered < needed) return;
+  if (buffer[0] !== INVOCATION) throw new Error(`unexpected frame kind ${buffer[0]} from gatewise`);
+  const frame = { head: buffer.toString('utf8', 5, headEnd).split('\n'), body: buffer.subarray(headEnd + 4, end) };
+  buffer = buffer.subarray(end);
+  chunks = buffer.length ? [buffer] : [];
+  buffered = buffer.length;
+  needed = 5;
+  const resolve = onInvocation;
+  onInvocation = null;
+  pipe.unref();
+  resolve(frame);
+}
+
+// Frames ([kind, head, body] with string head and body) in one buffer, for one write.
+function encode(...frames) {
+  let size = 0;
+  for (const frame of frames) size += 9 + Buffer.byteLength(frame[1]) + Buffer.byteLength(frame[2]);
+  const buffer = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const [kind, head, body] of frames) {
+    buffer[at] = kind;
+    const headLength = buffer.write(head, at + 5);
+    buffer.writeUInt32BE(headLength, at + 1);
+    at += 5 + headLength;
+    const bodyLength = buffer.write(body, at + 4);
+    buffer.writeUInt32BE(bodyLength, at);
+    at += 4 + bodyLength;
+  }
+  return buffer;
+}
+
+// Sends a last frame, then exits with `status` once gatewise has handled it: the runtime shuts
+// its sending side down and gatewise closes the pipe after reading everything before that, so
+// the frame's outcome never loses a race with the exit.
+function exitAfter(frame, status) {
+  if (exitStatus !== null) return;
+  exitStatus = status;
+  pipe.ref();
+  pipe.end(encode(frame));
+}
+
+// Sends `frames` followed by NEXT, and waits for the invocation gatewise answers with.
+function next(...frames) {
+  const invocation = new Promise((resolve) => { onInvocation = resolve; });
+  pipe.ref();
+  pipe.write(encode(...frames, [NEXT, '', '']));
+  deliver();
+  return invocation;
 }
 
 // Error payloads as the AWS Node.js runtime posts them.
@@ -58,11 +124,13 @@ function errorPayload(error) {
   return { errorType: typeof error, errorMessage: String(error), trace: [] };
 }
 
-function postError(where, error) {
+// An ERROR (or INIT_ERROR, without a request id) frame for `error`, logged as the AWS runtime
+// logs it; the error type travels beside the body as Lambda-Runtime-Function-Error-Type does.
+function errorFrame(id, error) {
   const payload = errorPayload(error);
   console.error('Invoke Error', JSON.stringify(payload));
-  const headers = { 'Content-Type': 'application/json', 'Lambda-Runtime-Function-Error-Type': payload.errorType };
-  return call('POST', where, JSON.stringify(payload), headers);
+  const type = String(payload.errorType);
+  return id === null ? [INIT_ERROR, type, JSON.stringify(payload)] : [ERROR, `${id}\n${type}`, JSON.stringify(payload)];
 }
 
 class RuntimeError extends Error {
@@ -139,10 +207,10 @@ function run(handler, event, context) {
   });
 }
 
-async function uncaught(error) {
+function uncaught(error) {
   console.error('Uncaught Exception', JSON.stringify(errorPayload(error)));
-  if (currentId) await postError(`${API}/invocation/${currentId}/error`, error).catch(() => {});
-  process.exit(129);
+  if (currentId) exitAfter(errorFrame(currentId, error), 129);
+  else process.exit(129);
 }
 process.on('uncaughtException', uncaught);
 process.on('unhandledRejection', (reason) => uncaught(reason instanceof Error ? reason
@@ -153,45 +221,44 @@ async function main() {
   try {
     handler = await loadHandler(env._HANDLER || '');
   } catch (error) {
-    await postError(`${API}/init/error`, error).catch(() => {});
-    process.exit(1);
+    exitAfter(errorFrame(null, error), 1);
+    return;
   }
+  // What the previous invocation answered, sent with the request for the next one.
+  let answer = [];
   for (;;) {
-    const next = await call('GET', `${API}/invocation/next`);
-    const id = next.headers['lambda-runtime-aws-request-id'];
-    const deadline = Number(next.headers['lambda-runtime-deadline-ms']);
+    const invocation = await next(...answer);
+    answer = []; // the previous result is not kept while the handler runs
+    const [id, deadlineMs, functionArn, traceId] = invocation.head;
+    const deadline = Number(deadlineMs);
     currentId = id;
-    env._X_AMZN_TRACE_ID = next.headers['lambda-runtime-trace-id'] || '';
+    env._X_AMZN_TRACE_ID = traceId || '';
     const context = {
       awsRequestId: id,
       functionName: env.AWS_LAMBDA_FUNCTION_NAME,
       functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
-      invokedFunctionArn: next.headers['lambda-runtime-invoked-function-arn'],
+      invokedFunctionArn: functionArn,
       memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
       logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
       logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
       callbackWaitsForEmptyEventLoop: true,
       getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
     };
-    let body;
     try {
       let event;
-      try { event = JSON.parse(next.body.toString('utf8')); } catch (error) {
+      try { event = JSON.parse(invocation.body.toString('utf8')); } catch (error) {
         throw new RuntimeError('Runtime.UnmarshalError', `Unable to parse the event: ${error.message}`);
       }
       const result = await run(handler, event, context);
+      let body;
       try { body = JSON.stringify(result === undefined ? null : result) ?? 'null'; } catch (error) {
         throw new RuntimeError('Runtime.MarshalError', `Unable to stringify response body: ${error.message}`);
       }
+      // Over Lambda's 6 MB, gatewise fails the invocation and the runtime keeps serving.
+      answer = [[RESPONSE, id, body]];
     } catch (error) {
-      await postError(`${API}/invocation/${id}/error`, error);
-      currentId = null;
-      continue;
+      answer = [errorFrame(id, error)];
     }
-    // A refused response (over Lambda's 6 MB: the API answers 413 and may close the
-    // connection mid-body) fails the invocation, not the runtime.
-    await call('POST', `${API}/invocation/${id}/response`, body, { 'Content-Type': 'application/json' })
-      .catch(() => {});
     currentId = null;
   }
 }

@@ -1,37 +1,77 @@
 """gatewise runtime client for python3.* functions.
 
-Speaks the Lambda Runtime API at $AWS_LAMBDA_RUNTIME_API the way the AWS Python runtime
-(awslambdaric) does, with the standard library only. Loads $_HANDLER ("dir/module.function")
-with $LAMBDA_TASK_ROOT first on sys.path.
+Runs handlers the way the AWS Python runtime (awslambdaric) does, with the standard library only.
+It speaks the Lambda Runtime API to gatewise in frames over the socket pair it inherits as the
+descriptor its argument names, not over HTTP at $AWS_LAMBDA_RUNTIME_API (that server still
+runs, for handlers that call it): the frame format is documented in
+crates/gatewise-lambda/src/runtime_api/pipe.rs. Loads $_HANDLER ("dir/module.function") with
+$LAMBDA_TASK_ROOT first on sys.path.
 """
 
-import http.client
 import importlib
 import json
 import os
+import socket
+import struct
 import sys
 import time
 import traceback
 
-API = "/2018-06-01/runtime"
-_connection = None
+# Frame kinds (pipe.rs).
+NEXT, INVOCATION, RESPONSE, ERROR, INIT_ERROR = 1, 2, 3, 4, 5
+# A frame's fixed parts: kind and head length, then body length.
+PREFIX = struct.Struct(">BI")
+LENGTH = struct.Struct(">I")
+# The longest body a frame can say it carries. A longer response is over gatewise's limit, and
+# so are its first MAX_BODY bytes, which are sent instead: the invocation fails the same way.
+MAX_BODY = 0xFFFFFFFF
 
 
-def call(method, path, body=None, headers=None):
-    """One request to the Runtime API over a kept-alive connection (reopened once if stale)."""
-    global _connection
-    for attempt in (1, 2):
-        if _connection is None:
-            _connection = http.client.HTTPConnection(os.environ["AWS_LAMBDA_RUNTIME_API"])
-        try:
-            _connection.request(method, path, body=body, headers=headers or {})
-            response = _connection.getresponse()
-            return response.headers, response.read()
-        except (http.client.HTTPException, OSError):
-            _connection.close()
-            _connection = None
-            if attempt == 2:
-                raise
+class Pipe:
+    """The Runtime API pipe to gatewise."""
+
+    def __init__(self, fd):
+        # Inherited descriptors stay inheritable; the handler's child processes must not get it.
+        os.set_inheritable(fd, False)
+        self._socket = socket.socket(fileno=fd)
+        self._reader = self._socket.makefile("rb")
+
+    def send(self, *frames):
+        """Sends frames, (kind, head, body) with bytes head and body, in one write."""
+        parts = []
+        for kind, head, body in frames:
+            if len(body) > MAX_BODY:
+                body = memoryview(body)[:MAX_BODY]
+            parts += (PREFIX.pack(kind, len(head)), head, LENGTH.pack(len(body)), body)
+        self._socket.sendall(b"".join(parts))
+
+    def exit_after(self, frame):
+        """Sends a last frame, then exits once gatewise has handled it: the sending side is shut
+        down and gatewise closes the pipe after reading everything before that, so the frame's
+        outcome never loses a race with the exit."""
+        self.send(frame)
+        self._socket.shutdown(socket.SHUT_WR)
+        self._reader.read()
+        sys.exit(1)
+
+    def next(self, *frames):
+        """Sends frames and NEXT, then returns the invocation gatewise answers with: its head
+        fields (request id, deadline ms, function ARN, trace id) and its event."""
+        self.send(*frames, (NEXT, b"", b""))
+        kind, head_length = PREFIX.unpack(self._read(PREFIX.size))
+        head = self._read(head_length)
+        (body_length,) = LENGTH.unpack(self._read(LENGTH.size))
+        body = self._read(body_length)
+        if kind != INVOCATION:
+            raise RuntimeError(f"unexpected frame kind {kind} from gatewise")
+        return head.decode().split("\n"), body
+
+    def _read(self, size):
+        data = self._reader.read(size)
+        if len(data) < size:
+            # gatewise closes its end only when it is done with the instance.
+            sys.exit(1)
+        return data
 
 
 class RuntimeFailure(Exception):
@@ -54,14 +94,19 @@ def error_payload(error, request_id):
     }
 
 
-def post_error(path, error, request_id=""):
-    payload = error_payload(error, request_id)
+def error_frame(error, request_id=None):
+    """An ERROR frame for the invocation request_id, or without one an INIT_ERROR frame; logged
+    as awslambdaric logs it. The error type travels beside the body, as
+    Lambda-Runtime-Function-Error-Type does."""
+    payload = error_payload(error, request_id or "")
     trace = "".join(payload["stackTrace"])
     print(f"[ERROR] {payload['errorType']}: {payload['errorMessage']}", file=sys.stderr)
     if trace:
         print("Traceback (most recent call last):\n" + trace.rstrip("\n"), file=sys.stderr)
-    headers = {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": payload["errorType"]}
-    call("POST", path, json.dumps(payload), headers)
+    body = json.dumps(payload).encode()
+    if request_id is None:
+        return INIT_ERROR, payload["errorType"].encode(), body
+    return ERROR, f"{request_id}\n{payload['errorType']}".encode(), body
 
 
 def load_handler(handler):
@@ -139,11 +184,11 @@ class TraceIdVariable:
         data[os.environ.encodekey(self.NAME)] = os.environ.encodevalue(value)
 
 
-def handle(handler, headers, body, trace_id):
-    request_id = headers.get("Lambda-Runtime-Aws-Request-Id", "")
-    trace_id.set(headers.get("Lambda-Runtime-Trace-Id", ""))
-    deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms", "0"))
-    context = LambdaContext(request_id, deadline_ms, headers.get("Lambda-Runtime-Invoked-Function-Arn"))
+def handle(handler, fields, body, trace_id):
+    """Runs one invocation; returns the frame that answers it."""
+    request_id, deadline_ms, function_arn, trace = fields
+    trace_id.set(trace)
+    context = LambdaContext(request_id, int(deadline_ms), function_arn)
     try:
         try:
             event = json.loads(body)
@@ -155,27 +200,26 @@ def handle(handler, headers, body, trace_id):
         except (TypeError, ValueError) as error:
             raise RuntimeFailure("Runtime.MarshalError", f"Unable to marshal response: {error}")
     except Exception as error:
-        post_error(f"{API}/invocation/{request_id}/error", error, request_id)
-        return
-    try:
-        call("POST", f"{API}/invocation/{request_id}/response", payload, {"Content-Type": "application/json"})
-    except (http.client.HTTPException, OSError):
-        # A refused response (over Lambda's 6 MB: the API answers 413 and may close the
-        # connection mid-body) fails the invocation, not the runtime.
-        pass
+        return error_frame(error, request_id)
+    # Over Lambda's 6 MB, gatewise fails the invocation and the runtime keeps serving.
+    return RESPONSE, request_id.encode(), payload.encode()
 
 
 def main():
+    # Handlers see the argv they would see without the pipe's descriptor.
+    pipe = Pipe(int(sys.argv.pop(1)))
     sys.path[0] = os.environ["LAMBDA_TASK_ROOT"]
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
     except Exception as error:
-        post_error(f"{API}/init/error", error)
-        sys.exit(1)
+        pipe.exit_after(error_frame(error))
     trace_id = TraceIdVariable()
+    # What the previous invocation answered, sent with the request for the next one.
+    answer = ()
     while True:
-        headers, body = call("GET", f"{API}/invocation/next")
-        handle(handler, headers, body, trace_id)
+        fields, body = pipe.next(*answer)
+        del answer  # the previous result is not kept while the handler runs
+        answer = (handle(handler, fields, body, trace_id),)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
-//! One function instance: a process in its own process group, its Runtime API server, and
-//! the tasks that forward its output and wait for it to exit.
+//! One function instance: a process in its own process group, its Runtime API (the HTTP
+//! server, and for gatewise's own runtime clients the pipe they inherit), and the tasks that
+//! forward its output and wait for it to exit.
 //!
 //! The process group matters because handlers spawn children (a shell, a headless browser):
 //! killing the group on timeout, crash or shutdown leaves nothing behind; children that left
 //! the group, and gatewise's own sudden death, are covered by [`crate::cleanup`].
 
 use std::collections::HashMap;
+use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -23,8 +25,9 @@ use crate::cleanup;
 use crate::environment::{self, HostEnvironment, InstanceEnvironment};
 use crate::log_tail::{LogTail, TailSlot};
 use crate::memory::{self, ENFORCE_MEMORY_SIZE, MEMORY_POLL_INTERVAL};
+use crate::runtime_api::pipe::CHILD_FD;
 use crate::runtime_api::{self, ApiEvent, ErrorReport, PendingInvocation, RuntimeApi};
-use crate::runtimes::Launch;
+use crate::runtimes::{Launch, Transport};
 use crate::{EnvOverrides, log};
 
 /// How long an instance may take from spawn to its first `/next`: Lambda's limit on the init
@@ -169,8 +172,15 @@ impl Instance {
             .await
             .map_err(|err| format!("could not open a Runtime API port: {err}"))?;
         let (owner_tx, owner) = watch::channel(None);
-        let (api, queue, events) = runtime_api::serve(listener, &spec.function.name, owner)
+        let (mut api, queue, events) = runtime_api::serve(listener, &spec.function.name, owner)
             .map_err(|err| format!("could not open a Runtime API port: {err}"))?;
+        let pipe = match spec.launch.transport {
+            Transport::Http => None,
+            Transport::Pipe => Some(
+                runtime_pipe()
+                    .map_err(|err| format!("could not open a Runtime API pipe: {err}"))?,
+            ),
+        };
         let runtime_api = api.address.to_string();
         let marker = cleanup::instance_marker(&runtime_api);
         let log_stream_name = environment::log_stream_name();
@@ -197,6 +207,9 @@ impl Instance {
             .process_group(0)
             .kill_on_drop(true);
         die_with_parent(&mut command);
+        if let Some((_, theirs)) = &pipe {
+            inherit_pipe(&mut command, theirs.as_raw_fd());
+        }
         let mut child = command
             .spawn()
             .map_err(|err| format!("could not run {}: {err}", spec.launch.program.display()))?;
@@ -206,6 +219,13 @@ impl Instance {
             .ok_or("the process exited as soon as it started")?;
         // The process is its own group's leader: the Runtime API serves that group only.
         let _ = owner_tx.send(Some(pid));
+        if let Some((ours, theirs)) = pipe {
+            // gatewise keeps no copy of the process's end, so it reads end-of-file once the
+            // process has shut its side down or exited.
+            drop(theirs);
+            let marker = marker.clone();
+            api.serve_pipe(ours, move || kill_instance(pid, &marker));
+        }
         cleanup::spawn_keeper(pid, &spec.runtime_dir, &marker);
         let (exit_tx, exit) = watch::channel(None);
         if !registry.register(pid, &marker, exit.clone()) {
@@ -403,6 +423,36 @@ fn die_with_parent(command: &mut Command) {
 
 #[cfg(not(target_os = "linux"))]
 fn die_with_parent(_command: &mut Command) {}
+
+/// A socket pair for the Runtime API pipe: gatewise's end, ready for the runtime, and the
+/// process's end (close-on-exec until [`inherit_pipe`] places it).
+fn runtime_pipe() -> std::io::Result<(tokio::net::UnixStream, std::os::unix::net::UnixStream)> {
+    let (ours, theirs) = std::os::unix::net::UnixStream::pair()?;
+    ours.set_nonblocking(true)?;
+    Ok((tokio::net::UnixStream::from_std(ours)?, theirs))
+}
+
+/// The process gets `fd`, its end of the Runtime API pipe, as descriptor [`CHILD_FD`], which
+/// its runtime client is told to use.
+fn inherit_pipe(command: &mut Command, fd: RawFd) {
+    // SAFETY: the closure runs between fork and exec and only calls dup2(2) or fcntl(2), which
+    // are async-signal-safe; it allocates nothing (the error is an OS error code).
+    unsafe {
+        command.pre_exec(move || {
+            // dup2 onto itself would leave close-on-exec set, and the descriptor would close at
+            // exec; dup2 to another number clears it on the copy.
+            let result = if fd == CHILD_FD {
+                nix::libc::fcntl(fd, nix::libc::F_SETFD, 0)
+            } else {
+                nix::libc::dup2(fd, CHILD_FD)
+            };
+            if result == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,9 @@
 //! Runs Lambda functions as real local processes, the way the Lambda service runs them:
 //! each instance is a process that speaks the Lambda Runtime API to a host gatewise serves on
 //! loopback (`/2018-06-01/runtime/invocation/next`, `/response`, `/error`, `/init/error`).
+//! gatewise's own Node and Python runtime clients make the same calls as frames over a socket
+//! pair they inherit, which costs them and gatewise far less per invocation than HTTP; the
+//! HTTP API still runs for their instances, for handlers and tools that call it.
 //!
 //! A [`FunctionHost`] owns one pool of instances per function. An instance serves one
 //! invocation at a time; warm instances are reused; a pool grows on demand up to the
@@ -12,7 +15,8 @@
 //! How a process is started: `provided*` runs `<CodeUri>/bootstrap`; `nodejs*` and
 //! `python3.*` run the bundled runtime clients (`runtimes/` at the repository root, embedded
 //! here) under the local `node` / `python3`. Each process gets a clean, Lambda-shaped
-//! environment ([`function_environment`]), its own Runtime API port, and its own process group.
+//! environment ([`function_environment`]), its own Runtime API port (and for the bundled
+//! clients its pipe, as descriptor 3), and its own process group.
 //!
 //! Behaviour constants: [`DEFAULT_MAX_INSTANCES_PER_FUNCTION`] (pool ceiling without
 //! `ReservedConcurrentExecutions`), [`INIT_TIMEOUT`] (spawn to first `/next`),
@@ -25,7 +29,9 @@
 //! Security (threat model: other local users and the user's other processes, not code inside
 //! the function): an instance's Runtime API answers only connections from its own process
 //! group, traced through `/proc` on Linux (`peer`); elsewhere any local process could take
-//! its invocations. The runtime directory (clients, inline code) is private (0700).
+//! its invocations. The bundled clients' pipe is an inherited socket pair: only the
+//! instance's processes hold it, on every system. The runtime directory (clients, inline
+//! code) is private (0700).
 //!
 //! Nothing is left behind: an invocation runs in its own task, so a caller that stops waiting
 //! does not stop the function; every process an instance started — its group, children that

@@ -1,30 +1,32 @@
-//! The Lambda Runtime API for one instance, served on its own loopback port.
+//! The Lambda Runtime API of one instance: what its process and gatewise exchange, over two
+//! transports that share one state.
 //!
-//! One listener per instance means the port itself says which instance is talking: no
-//! instance ids in URLs, and a request id can only be answered by the process that received it.
-//! The server turns HTTP calls into [`ApiEvent`]s for whoever holds the instance, and hands
-//! out the invocation that holder queues, from a real long-poll on `/next`.
+//! - [`http`]: the Runtime API as Lambda serves it, on the instance's own loopback port
+//!   (`AWS_LAMBDA_RUNTIME_API`). Custom runtimes (`provided*`) speak it; it runs for every
+//!   instance, so handlers and tools that call it find it as on Lambda.
+//! - [`pipe`]: framed messages over a socket pair the process inherits, spoken by gatewise's
+//!   own runtime clients (`runtimes/`), which cost a fraction of the two HTTP exchanges per
+//!   invocation.
 //!
-//! Only the instance's own processes may connect (see [`crate::peer`]): a connection from any
-//! other process is closed unanswered, and the first refusal is logged.
+//! Both turn what the process does into the same [`ApiEvent`]s for whoever holds the instance,
+//! hand out the invocation that holder queues from the same long poll, and apply the same
+//! rules ([`Shared`]): request ids, deadlines, the response size limit and the reading of error
+//! reports. One state per instance means the transport itself says which instance is talking:
+//! no instance ids in messages, and a request id can only be answered by the process that
+//! received it.
+
+mod http;
+pub(crate) mod pipe;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::Router;
-use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::http::HeaderValue;
 use bytes::Bytes;
-use serde_json::json;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, UnixStream};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
-
-use crate::{log, peer};
 
 /// Largest response a function may return; Lambda's synchronous invocation limit, spelled as
 /// in its error message ("exceeded maximum allowed payload size (6291556 bytes)").
@@ -39,14 +41,14 @@ pub const MAX_INVOKE_PAYLOAD_BYTES: usize = 6 * 1024 * 1024;
 /// [`MAX_INVOKE_PAYLOAD_BYTES`] (the `Invoke` API's exception name).
 pub const PAYLOAD_TOO_LARGE_ERROR_TYPE: &str = "RequestEntityTooLargeException";
 
-/// An invocation queued for the instance; delivered by `/next`.
+/// An invocation queued for the instance; delivered by the next `/next`.
 pub(crate) struct PendingInvocation {
     pub request_id: String,
     pub payload: Bytes,
     pub timeout: Duration,
 }
 
-/// A function error as posted to `/error` or `/init/error`.
+/// A function error as reported to `/error` or `/init/error`.
 #[derive(Debug, Clone)]
 pub(crate) struct ErrorReport {
     pub error_type: String,
@@ -66,142 +68,39 @@ pub(crate) enum ApiEvent {
     InitError(ErrorReport),
 }
 
-/// The server of one instance; stops when dropped.
+/// The Runtime API of one instance; its transports stop when it is dropped.
 pub(crate) struct RuntimeApi {
     pub address: SocketAddr,
+    shared: Arc<Shared>,
     server: JoinHandle<()>,
+    pipe: Option<JoinHandle<()>>,
 }
 
 impl Drop for RuntimeApi {
     fn drop(&mut self) {
         self.server.abort();
-    }
-}
-
-struct Shared {
-    function_arn: HeaderValue,
-    events: mpsc::UnboundedSender<ApiEvent>,
-    /// Only `/next` takes from the queue; the async lock is per instance and is held while
-    /// `/next` long-polls, which is exactly the instance being idle.
-    queue: tokio::sync::Mutex<mpsc::Receiver<PendingInvocation>>,
-    state: Mutex<Phase>,
-}
-
-#[derive(Default)]
-struct Phase {
-    ready: bool,
-    /// The invocation the process is working on.
-    current: Option<Current>,
-}
-
-struct Current {
-    request_id: String,
-    deadline: Instant,
-}
-
-impl Shared {
-    fn phase(&self) -> std::sync::MutexGuard<'_, Phase> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Ends the current invocation if `request_id` names it and its deadline has not passed.
-    /// The error is the message for the `InvalidRequestID` answer.
-    fn finish(&self, request_id: &str) -> Result<(), &'static str> {
-        let mut phase = self.phase();
-        match phase.current.take() {
-            Some(current) if current.request_id == request_id => {
-                if Instant::now() > current.deadline {
-                    // The invocation already timed out: the answer is discarded.
-                    return Err("the invocation has timed out");
-                }
-                Ok(())
-            }
-            other => {
-                phase.current = other;
-                Err("Invalid request ID")
-            }
+        if let Some(pipe) = &self.pipe {
+            pipe.abort();
         }
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Pause after a failed `accept` (e.g. out of file descriptors) so the loop does not spin.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
-
-/// The instance's listener: accepts only connections from the instance's process group,
-/// whose id (the instance's process id) `owner` holds once the process has been spawned.
-struct InstanceListener {
-    inner: TcpListener,
-    owner: watch::Receiver<Option<i32>>,
-    function_name: Arc<str>,
-    refusal_logged: bool,
-    /// The owner's group and what is known of its members, once the owner is known.
-    members: Option<Arc<Mutex<peer::GroupMembers>>>,
-}
-
-impl axum::serve::Listener for InstanceListener {
-    type Io = TcpStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (TcpStream, SocketAddr) {
-        loop {
-            let (stream, peer) = match self.inner.accept().await {
-                Ok(accepted) => accepted,
-                Err(_) => {
-                    tokio::time::sleep(ACCEPT_BACKOFF).await;
-                    continue;
-                }
-            };
-            let Ok(local) = stream.local_addr() else {
-                continue;
-            };
-            // The process can connect before `spawn` has returned its id to us.
-            let Ok(group) = self
-                .owner
-                .wait_for(Option::is_some)
-                .await
-                .map(|g| g.unwrap_or(0))
-            else {
-                continue;
-            };
-            let members = match &self.members {
-                Some(members) if lock(members).group() == group => Arc::clone(members),
-                _ => Arc::clone(
-                    self.members
-                        .insert(Arc::new(Mutex::new(peer::GroupMembers::new(group)))),
-                ),
-            };
-            // Reads of /proc: off the async threads.
-            let allowed = tokio::task::spawn_blocking(move || lock(&members).owns(peer, local))
-                .await
-                .unwrap_or(false);
-            if allowed {
-                // Small request/response exchanges on loopback: never wait for Nagle.
-                let _ = stream.set_nodelay(true);
-                return (stream, peer);
-            }
-            if !self.refusal_logged {
-                self.refusal_logged = true;
-                log::line(
-                    &self.function_name,
-                    &format!(
-                        "Runtime API: refused a connection from {peer}, which is not a process of this instance (process group {group})"
-                    ),
-                );
-            }
-        }
-    }
-
-    fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.inner.local_addr()
+impl RuntimeApi {
+    /// Also serves the Runtime API over `stream`, gatewise's end of the socket pair whose
+    /// other end the process inherited. `stop_instance` is called (once) when the process sends
+    /// something that is not a frame, after the reason has been logged.
+    pub fn serve_pipe(
+        &mut self,
+        stream: UnixStream,
+        stop_instance: impl FnOnce() + Send + 'static,
+    ) {
+        let shared = Arc::clone(&self.shared);
+        self.pipe = Some(tokio::spawn(pipe::serve(stream, shared, stop_instance)));
     }
 }
 
-/// Starts serving the Runtime API of one instance of `function_name` on `listener`, to the
-/// processes of the group `owner` will name. Returns the server, the queue for invocations
+/// Starts serving the Runtime API of one instance of `function_name` over HTTP on `listener`,
+/// to the processes of the group `owner` will name. Returns the API, the queue for invocations
 /// and the stream of what the process does.
 pub(crate) fn serve(
     listener: TcpListener,
@@ -221,150 +120,169 @@ pub(crate) fn serve(
         gatewise_model::pseudo::ACCOUNT_ID
     );
     let shared = Arc::new(Shared {
+        function_name: Arc::from(function_name),
         function_arn: HeaderValue::from_str(&arn)
             .unwrap_or_else(|_| HeaderValue::from_static("arn:aws:lambda:function")),
         events: events_tx,
         queue: tokio::sync::Mutex::new(queue_rx),
         state: Mutex::new(Phase::default()),
     });
-    let router = Router::new()
-        .route("/2018-06-01/runtime/invocation/next", get(next))
-        .route(
-            "/2018-06-01/runtime/invocation/{id}/response",
-            post(response),
-        )
-        .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
-        .route("/2018-06-01/runtime/init/error", post(init_error))
-        .layer(DefaultBodyLimit::max(MAX_RESPONSE_BYTES))
-        .with_state(shared);
-    let listener = InstanceListener {
-        inner: listener,
-        owner,
-        function_name: Arc::from(function_name),
-        refusal_logged: false,
-        members: None,
+    let server = http::serve(listener, Arc::clone(&shared), owner);
+    let api = RuntimeApi {
+        address,
+        shared,
+        server,
+        pipe: None,
     };
-    let server = tokio::spawn(async move {
-        // Errors here mean the listener died; the instance then looks like it never polled.
-        let _ = axum::serve(listener, router).await;
-    });
-    Ok((RuntimeApi { address, server }, queue_tx, events_rx))
+    Ok((api, queue_tx, events_rx))
 }
 
-async fn next(State(shared): State<Arc<Shared>>) -> Response {
-    {
-        let mut phase = shared.phase();
-        if !phase.ready {
-            phase.ready = true;
-            let _ = shared.events.send(ApiEvent::Ready);
+/// The state of one instance's Runtime API, whichever transport the process uses.
+struct Shared {
+    /// The log prefix, for what a transport has to say about the process.
+    function_name: Arc<str>,
+    /// `Lambda-Runtime-Invoked-Function-Arn`: a valid header value, so also free of line
+    /// breaks (the pipe's field separator).
+    function_arn: HeaderValue,
+    events: mpsc::UnboundedSender<ApiEvent>,
+    /// Only `next` takes from the queue; the async lock is per instance and is held while
+    /// `next` long-polls, which is exactly the instance being idle.
+    queue: tokio::sync::Mutex<mpsc::Receiver<PendingInvocation>>,
+    state: Mutex<Phase>,
+}
+
+#[derive(Default)]
+struct Phase {
+    ready: bool,
+    /// The invocation the process is working on.
+    current: Option<Current>,
+}
+
+struct Current {
+    request_id: String,
+    deadline: Instant,
+}
+
+/// An invocation as handed to the process, with what Lambda sends along with the event.
+struct Delivery {
+    /// Validated before it was queued ([`usable_request_id`]): fits a header, a URL path
+    /// segment and a pipe field.
+    request_id: String,
+    /// `Lambda-Runtime-Deadline-Ms`: the deadline in milliseconds since the Unix epoch.
+    deadline_ms: u64,
+    /// `Lambda-Runtime-Trace-Id`.
+    trace_id: String,
+    payload: Bytes,
+}
+
+/// Why an answer for an invocation was not taken; the message of the `InvalidRequestID` error.
+type InvalidRequestId = &'static str;
+
+/// Why an init error was not taken; the message of the `InvalidStateTransition` error.
+const INIT_ERROR_AFTER_NEXT: &str = "init/error is only allowed before the first /next";
+
+impl Shared {
+    fn phase(&self) -> std::sync::MutexGuard<'_, Phase> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `/next`: ends initialisation on the first call, then waits for the queued invocation
+    /// and starts its clock. `None` once the instance is stopping.
+    async fn next(&self) -> Option<Delivery> {
+        {
+            let mut phase = self.phase();
+            if !phase.ready {
+                phase.ready = true;
+                let _ = self.events.send(ApiEvent::Ready);
+            }
         }
-    }
-    let Some(invocation) = shared.queue.lock().await.recv().await else {
-        return (StatusCode::GONE, "the instance is stopping").into_response();
-    };
-    let deadline = Instant::now() + invocation.timeout;
-    let deadline_ms = (SystemTime::now() + invocation.timeout)
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
-    // Request ids are validated before they are queued (see `usable_request_id`).
-    let request_id = HeaderValue::from_str(&invocation.request_id)
-        .unwrap_or_else(|_| HeaderValue::from_static("invalid"));
-    shared.phase().current = Some(Current {
-        request_id: invocation.request_id,
-        deadline,
-    });
-    let _ = shared.events.send(ApiEvent::Started { deadline });
-    let mut headers = HeaderMap::with_capacity(5);
-    headers.insert("lambda-runtime-aws-request-id", request_id);
-    headers.insert(
-        "lambda-runtime-deadline-ms",
-        HeaderValue::from(deadline_ms as u64),
-    );
-    headers.insert(
-        "lambda-runtime-invoked-function-arn",
-        shared.function_arn.clone(),
-    );
-    if let Ok(trace) = HeaderValue::from_str(&trace_id()) {
-        headers.insert("lambda-runtime-trace-id", trace);
-    }
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    (StatusCode::OK, headers, invocation.payload).into_response()
-}
-
-async fn response(
-    State(shared): State<Arc<Shared>>,
-    Path(request_id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => return body_problem(&shared, &request_id, rejection),
-    };
-    if let Err(message) = shared.finish(&request_id) {
-        return invalid_request_id(message);
-    }
-    let _ = shared.events.send(ApiEvent::Response(body));
-    accepted()
-}
-
-async fn error(
-    State(shared): State<Arc<Shared>>,
-    Path(request_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if let Err(message) = shared.finish(&request_id) {
-        return invalid_request_id(message);
-    }
-    let _ = shared
-        .events
-        .send(ApiEvent::Error(error_report(&headers, &body)));
-    accepted()
-}
-
-async fn init_error(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if shared.phase().ready {
-        let body = json!({
-            "errorMessage": "init/error is only allowed before the first /next",
-            "errorType": "InvalidStateTransition",
+        let invocation = self.queue.lock().await.recv().await?;
+        let deadline = Instant::now() + invocation.timeout;
+        let deadline_ms = (SystemTime::now() + invocation.timeout)
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        self.phase().current = Some(Current {
+            request_id: invocation.request_id.clone(),
+            deadline,
         });
-        return (StatusCode::FORBIDDEN, axum::Json(body)).into_response();
+        let _ = self.events.send(ApiEvent::Started { deadline });
+        Some(Delivery {
+            request_id: invocation.request_id,
+            deadline_ms,
+            trace_id: trace_id(),
+            payload: invocation.payload,
+        })
     }
-    let _ = shared
-        .events
-        .send(ApiEvent::InitError(error_report(&headers, &body)));
-    accepted()
-}
 
-/// A response too large to buffer fails the invocation as Lambda does; other body problems
-/// are the client's and are only answered.
-fn body_problem(shared: &Shared, request_id: &str, rejection: BytesRejection) -> Response {
-    if let BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) = rejection
-        && shared.finish(request_id).is_ok()
-    {
+    /// `/response`.
+    fn respond(&self, request_id: &str, body: Bytes) -> Result<(), InvalidRequestId> {
+        self.finish(request_id)?;
+        let _ = self.events.send(ApiEvent::Response(body));
+        Ok(())
+    }
+
+    /// A `/response` over [`MAX_RESPONSE_BYTES`], which fails the invocation as Lambda does.
+    /// Returns the report when it was for the current invocation.
+    fn respond_too_large(&self, request_id: &str) -> Option<ErrorReport> {
+        self.finish(request_id).ok()?;
         let report = ErrorReport {
             error_type: "Function.ResponseSizeTooLarge".into(),
             error_message: format!(
                 "Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."
             ),
         };
-        let _ = shared.events.send(ApiEvent::Error(report.clone()));
-        let body = json!({"errorMessage": report.error_message, "errorType": report.error_type});
-        return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
+        let _ = self.events.send(ApiEvent::Error(report.clone()));
+        Some(report)
     }
-    rejection.into_response()
+
+    /// `/error`, with the `Lambda-Runtime-Function-Error-Type` the client sent, if any.
+    fn fail(
+        &self,
+        request_id: &str,
+        error_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<(), InvalidRequestId> {
+        self.finish(request_id)?;
+        let _ = self
+            .events
+            .send(ApiEvent::Error(error_report(error_type, body)));
+        Ok(())
+    }
+
+    /// `/init/error`, taken only before the first `/next`.
+    fn init_fail(&self, error_type: Option<&str>, body: &[u8]) -> Result<(), &'static str> {
+        if self.phase().ready {
+            return Err(INIT_ERROR_AFTER_NEXT);
+        }
+        let _ = self
+            .events
+            .send(ApiEvent::InitError(error_report(error_type, body)));
+        Ok(())
+    }
+
+    /// Ends the current invocation if `request_id` names it and its deadline has not passed.
+    fn finish(&self, request_id: &str) -> Result<(), InvalidRequestId> {
+        let mut phase = self.phase();
+        match phase.current.take() {
+            Some(current) if current.request_id == request_id => {
+                if Instant::now() > current.deadline {
+                    // The invocation already timed out: the answer is discarded.
+                    return Err("the invocation has timed out");
+                }
+                Ok(())
+            }
+            other => {
+                phase.current = other;
+                Err("Invalid request ID")
+            }
+        }
+    }
 }
 
-/// Reads `errorType` / `errorMessage` from the posted JSON, falling back on the
-/// `Lambda-Runtime-Function-Error-Type` header and the raw body for clients that post less.
-fn error_report(headers: &HeaderMap, body: &[u8]) -> ErrorReport {
+/// Reads `errorType` / `errorMessage` from the reported JSON, falling back on the error type
+/// the client sent beside it (`Lambda-Runtime-Function-Error-Type`) and the raw body for
+/// clients that report less.
+fn error_report(error_type: Option<&str>, body: &[u8]) -> ErrorReport {
     let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let field = |name: &str| {
         parsed
@@ -374,12 +292,7 @@ fn error_report(headers: &HeaderMap, body: &[u8]) -> ErrorReport {
             .map(str::to_owned)
     };
     let error_type = field("errorType")
-        .or_else(|| {
-            headers
-                .get("lambda-runtime-function-error-type")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        })
+        .or_else(|| error_type.map(str::to_owned))
         .unwrap_or_else(|| "Unhandled".into());
     let error_message =
         field("errorMessage").unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
@@ -387,15 +300,6 @@ fn error_report(headers: &HeaderMap, body: &[u8]) -> ErrorReport {
         error_type,
         error_message,
     }
-}
-
-fn accepted() -> Response {
-    (StatusCode::ACCEPTED, axum::Json(json!({"status": "OK"}))).into_response()
-}
-
-fn invalid_request_id(message: &str) -> Response {
-    let body = json!({"errorMessage": message, "errorType": "InvalidRequestID"});
-    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
 }
 
 /// An X-Ray trace header of the shape Lambda sends: `Root=1-<epoch hex>-<24 hex>;Parent=<16
@@ -428,174 +332,7 @@ pub(crate) fn usable_request_id(request_id: String) -> String {
 
 #[cfg(test)]
 mod tests {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
     use super::*;
-
-    /// One HTTP/1.1 exchange on a fresh connection; returns the raw response.
-    async fn exchange(address: SocketAddr, method: &str, path: &str, body: &str) -> String {
-        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-        let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: runtime\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(request.as_bytes()).await.unwrap();
-        let mut response = String::new();
-        // A refused connection is closed unread, which may reset it.
-        let _ = stream.read_to_string(&mut response).await;
-        response
-    }
-
-    async fn started() -> (
-        RuntimeApi,
-        mpsc::Sender<PendingInvocation>,
-        mpsc::UnboundedReceiver<ApiEvent>,
-    ) {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-        // The test process plays the instance.
-        let (_, owner) = watch::channel(Some(nix::unistd::getpgrp().as_raw()));
-        serve(listener, "hello", owner).unwrap()
-    }
-
-    #[tokio::test]
-    async fn processes_outside_the_instance_group_are_refused() {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-        let mut instance = tokio::process::Command::new("sleep")
-            .arg("5")
-            .process_group(0)
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let group = instance.id().map(|pid| pid as i32);
-        let (_, owner) = watch::channel(group);
-        let (api, queue, _events) = serve(listener, "hello", owner).unwrap();
-        let pending = PendingInvocation {
-            request_id: "secret".into(),
-            payload: Bytes::from_static(b"{\"token\":1}"),
-            timeout: Duration::from_secs(3),
-        };
-        queue.send(pending).await.unwrap();
-        let stolen = exchange(api.address, "GET", &format!("{BASE}/invocation/next"), "").await;
-        assert_eq!(stolen, "", "a foreign process got an answer");
-        let _ = instance.kill().await;
-    }
-
-    const BASE: &str = "/2018-06-01/runtime";
-
-    #[tokio::test]
-    async fn next_long_polls_then_delivers_the_event_with_lambda_headers() {
-        let (api, queue, mut events) = started().await;
-        let address = api.address;
-        let next = tokio::spawn(async move {
-            exchange(address, "GET", &format!("{BASE}/invocation/next"), "").await
-        });
-        assert!(matches!(events.recv().await, Some(ApiEvent::Ready)));
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        assert!(!next.is_finished(), "/next waits for an invocation");
-        let pending = PendingInvocation {
-            request_id: "req-1".into(),
-            payload: Bytes::from_static(b"{\"a\":1}"),
-            timeout: Duration::from_secs(3),
-        };
-        queue.send(pending).await.unwrap();
-        let response = next.await.unwrap().to_ascii_lowercase();
-        assert!(response.starts_with("http/1.1 200"), "{response}");
-        for header in [
-            "lambda-runtime-aws-request-id: req-1",
-            "lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:hello",
-            "lambda-runtime-deadline-ms: ",
-            "lambda-runtime-trace-id: root=1-",
-        ] {
-            assert!(response.contains(header), "{header} in {response}");
-        }
-        assert!(response.ends_with("{\"a\":1}"), "{response}");
-        assert!(matches!(
-            events.recv().await,
-            Some(ApiEvent::Started { .. })
-        ));
-
-        let unknown = exchange(
-            address,
-            "POST",
-            &format!("{BASE}/invocation/other/response"),
-            "1",
-        )
-        .await;
-        assert!(unknown.starts_with("HTTP/1.1 400"), "{unknown}");
-        assert!(
-            unknown.contains("\"errorType\":\"InvalidRequestID\""),
-            "{unknown}"
-        );
-
-        let posted = exchange(
-            address,
-            "POST",
-            &format!("{BASE}/invocation/req-1/response"),
-            "\"ok\"",
-        )
-        .await;
-        assert!(posted.starts_with("HTTP/1.1 202"), "{posted}");
-        assert!(posted.ends_with("{\"status\":\"OK\"}"), "{posted}");
-        match events.recv().await {
-            Some(ApiEvent::Response(body)) => assert_eq!(&body[..], b"\"ok\""),
-            _ => panic!("expected the response"),
-        }
-        let twice = exchange(
-            address,
-            "POST",
-            &format!("{BASE}/invocation/req-1/response"),
-            "1",
-        )
-        .await;
-        assert!(twice.starts_with("HTTP/1.1 400"), "{twice}");
-    }
-
-    #[tokio::test]
-    async fn responses_after_the_deadline_are_discarded() {
-        let (api, queue, mut events) = started().await;
-        let pending = PendingInvocation {
-            request_id: "late".into(),
-            payload: Bytes::from_static(b"{}"),
-            timeout: Duration::ZERO,
-        };
-        queue.send(pending).await.unwrap();
-        exchange(api.address, "GET", &format!("{BASE}/invocation/next"), "").await;
-        tokio::time::sleep(Duration::from_millis(5)).await;
-        let late = exchange(
-            api.address,
-            "POST",
-            &format!("{BASE}/invocation/late/response"),
-            "1",
-        )
-        .await;
-        assert!(late.starts_with("HTTP/1.1 400"), "{late}");
-        assert!(matches!(events.recv().await, Some(ApiEvent::Ready)));
-        assert!(matches!(
-            events.recv().await,
-            Some(ApiEvent::Started { .. })
-        ));
-        assert!(events.try_recv().is_err(), "no response event");
-    }
-
-    #[tokio::test]
-    async fn init_errors_are_reported_only_before_the_first_next() {
-        let (api, queue, mut events) = started().await;
-        let body = r#"{"errorType":"Runtime.ImportModuleError","errorMessage":"nope"}"#;
-        let posted = exchange(api.address, "POST", &format!("{BASE}/init/error"), body).await;
-        assert!(posted.starts_with("HTTP/1.1 202"), "{posted}");
-        match events.recv().await {
-            Some(ApiEvent::InitError(report)) => {
-                assert_eq!(report.error_type, "Runtime.ImportModuleError");
-                assert_eq!(report.error_message, "nope");
-            }
-            _ => panic!("expected the init error"),
-        }
-        drop(queue);
-        let gone = exchange(api.address, "GET", &format!("{BASE}/invocation/next"), "").await;
-        assert!(gone.starts_with("HTTP/1.1 410"), "{gone}");
-        let late = exchange(api.address, "POST", &format!("{BASE}/init/error"), body).await;
-        assert!(late.starts_with("HTTP/1.1 403"), "{late}");
-    }
 
     #[test]
     fn request_ids_that_cannot_travel_are_replaced() {
@@ -605,6 +342,7 @@ mod tests {
             ("", false),
             ("a/b", false),
             ("a b", false),
+            ("a\nb", false),
             ("é", false),
         ];
         for (id, kept) in cases {
@@ -613,27 +351,28 @@ mod tests {
     }
 
     #[test]
-    fn error_reports_prefer_the_body_then_the_header() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "lambda-runtime-function-error-type",
-            HeaderValue::from_static("Header.Type"),
-        );
-        let cases: [(&HeaderMap, &[u8], &str, &str); 3] = [
+    fn error_reports_prefer_the_body_then_the_error_type_sent_beside_it() {
+        let cases: [(Option<&str>, &[u8], &str, &str); 4] = [
             (
-                &headers,
+                Some("Header.Type"),
                 br#"{"errorType":"TypeError","errorMessage":"boom"}"#,
                 "TypeError",
                 "boom",
             ),
-            (&headers, b"not json", "Header.Type", "not json"),
-            (&HeaderMap::new(), b"{}", "Unhandled", "{}"),
+            (Some("Header.Type"), b"not json", "Header.Type", "not json"),
+            (
+                Some("Header.Type"),
+                br#"{"errorType":5,"errorMessage":"odd"}"#,
+                "Header.Type",
+                "odd",
+            ),
+            (None, b"{}", "Unhandled", "{}"),
         ];
-        for (headers, body, error_type, message) in cases {
-            let report = error_report(headers, body);
+        for (error_type, body, want_type, want_message) in cases {
+            let report = error_report(error_type, body);
             assert_eq!(
                 (report.error_type.as_str(), report.error_message.as_str()),
-                (error_type, message)
+                (want_type, want_message)
             );
         }
     }

@@ -11,10 +11,11 @@ use gatewise_model::{Function, FunctionCode, RuntimeFamily};
 use tempfile::TempDir;
 
 use crate::HostError;
+use crate::runtime_api::pipe::CHILD_FD;
 
-/// The Node.js runtime client, run as `node index.mjs`.
+/// The Node.js runtime client, run as `node index.mjs 3` (its Runtime API pipe's descriptor).
 const NODE_CLIENT: &str = include_str!("../../../runtimes/node/index.mjs");
-/// The Python runtime client, run as `python3 -u bootstrap.py`.
+/// The Python runtime client, run as `python3 -u bootstrap.py 3`.
 const PYTHON_CLIENT: &str = include_str!("../../../runtimes/python/bootstrap.py");
 
 /// The command that starts one instance of a function.
@@ -24,6 +25,16 @@ pub(crate) struct Launch {
     pub args: Vec<OsString>,
     /// `LAMBDA_TASK_ROOT` and the working directory.
     pub task_root: PathBuf,
+    pub transport: Transport,
+}
+
+/// How the process speaks the Runtime API.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Transport {
+    /// Over HTTP at `AWS_LAMBDA_RUNTIME_API`, as every Lambda runtime client can.
+    Http,
+    /// Over the pipe gatewise's own runtime clients inherit ([`crate::runtime_api::pipe`]).
+    Pipe,
 }
 
 /// A private directory holding the bundled runtime clients (`LAMBDA_RUNTIME_DIR`) and the
@@ -109,10 +120,12 @@ impl Interpreters {
             args.extend(node_heap_args(function.memory_mb).map(OsString::from));
         }
         args.push(files.runtime_dir().join(script).into_os_string());
+        args.push(CHILD_FD.to_string().into());
         Ok(Launch {
             program: interpreter,
             args,
             task_root,
+            transport: Transport::Pipe,
         })
     }
 }
@@ -172,6 +185,7 @@ fn provided_launch(function: &Function) -> Result<Launch, HostError> {
         program: bootstrap,
         args: Vec::new(),
         task_root: dir,
+        transport: Transport::Http,
     })
 }
 

@@ -230,6 +230,27 @@ async fn handler_errors_are_function_errors_and_keep_the_instance() {
     host.shutdown().await;
 }
 
+/// An exception nothing catches fails the invocation with that error, as the AWS runtime
+/// reports it before it exits, every time: the report is handled before the exit is noticed.
+#[tokio::test]
+async fn uncaught_exceptions_fail_the_invocation_with_the_error() {
+    let host = host(&[node("app.uncaught")]).await;
+    for round in 0..5 {
+        match invoke(&host, 0, json!({})).await {
+            Err(InvokeError::Function {
+                error_type,
+                error_message,
+            }) => assert_eq!(
+                (error_type.as_str(), error_message.as_str()),
+                ("RangeError", "thrown from a timer"),
+                "round {round}"
+            ),
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
+    host.shutdown().await;
+}
+
 #[tokio::test]
 async fn unserialisable_results_are_marshal_errors() {
     let host = host(&[node("app.unserialisable"), python("app.unserialisable")]).await;
@@ -825,4 +846,158 @@ async fn recycle_after_shutdown_or_of_an_unknown_function_does_nothing() {
     host.shutdown().await;
     host.recycle(0).await;
     assert_eq!(host.live_processes(0), 0);
+}
+
+/// The socket inodes `pid` holds, by descriptor number.
+fn socket_inodes(pid: i64) -> Vec<(u32, u64)> {
+    let Ok(entries) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let fd = entry.file_name().to_str()?.parse().ok()?;
+            let target = std::fs::read_link(entry.path()).ok()?;
+            let inode = target
+                .to_str()?
+                .strip_prefix("socket:[")?
+                .strip_suffix(']')?
+                .parse()
+                .ok()?;
+            Some((fd, inode))
+        })
+        .collect()
+}
+
+/// Inodes in a `/proc/net` socket table (the inode is column `column`), of rows `keep` accepts.
+fn table_inodes(table: &str, column: usize, keep: impl Fn(&[&str]) -> bool) -> Vec<u64> {
+    std::fs::read_to_string(format!("/proc/net/{table}"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .filter(|row| row.len() > column && keep(row))
+        .filter_map(|row| row[column].parse().ok())
+        .collect()
+}
+
+/// Inodes of the TCP connections to `port` on loopback: a Runtime API's clients.
+fn connections_to(port: u16) -> Vec<u64> {
+    let remote = format!("0100007F:{port:04X}");
+    table_inodes("tcp", 9, |row| row[2] == remote)
+}
+
+/// Whether `pid` holds a TCP connection to the Runtime API at `address` (`127.0.0.1:PORT`).
+fn talks_http(pid: i64, address: &str) -> bool {
+    let port: u16 = address.rsplit_once(':').unwrap().1.parse().unwrap();
+    let connections = connections_to(port);
+    socket_inodes(pid)
+        .iter()
+        .any(|(_, inode)| connections.contains(inode))
+}
+
+/// The bundled Node and Python clients never call their instance's HTTP Runtime API: between
+/// invocations, where an HTTP client holds its `/next` long poll open, they hold no connection
+/// to it, only the Unix socket at descriptor 3, which their handlers' children do not get. A
+/// `provided` bootstrap, which knows only HTTP, still long-polls the HTTP API.
+#[tokio::test]
+async fn bundled_clients_use_their_pipe_and_custom_runtimes_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let bootstrap = dir.path().join("bootstrap");
+    std::fs::write(
+        &bootstrap,
+        r#"#!/usr/bin/env python3
+import json, os, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+while True:
+    with urllib.request.urlopen(api + "next") as response:
+        request_id = response.headers["Lambda-Runtime-Aws-Request-Id"]
+    body = json.dumps({"pid": os.getpid(), "runtimeApi": os.environ["AWS_LAMBDA_RUNTIME_API"]})
+    urllib.request.urlopen(urllib.request.Request(api + request_id + "/response", data=body.encode())).read()
+"#,
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&bootstrap, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let host = host(&[
+        node("app.transport"),
+        python("app.transport"),
+        provided_in(dir.path(), None),
+    ])
+    .await;
+    for index in 0..2 {
+        let mut pid = None;
+        for _ in 0..3 {
+            let out = invoke(&host, index, json!({})).await.unwrap();
+            assert_eq!(
+                out["childFd3"], "",
+                "function {index}: a child got the pipe"
+            );
+            let this = out["pid"].as_i64().unwrap();
+            assert_eq!(
+                *pid.get_or_insert(this),
+                this,
+                "function {index}: one warm instance"
+            );
+            let address = out["runtimeApi"].as_str().unwrap();
+            for _ in 0..5 {
+                assert!(
+                    !talks_http(this, address),
+                    "function {index} holds a connection to its HTTP Runtime API"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let pipe = socket_inodes(this)
+                .into_iter()
+                .find(|(fd, _)| *fd == 3)
+                .map(|(_, inode)| inode);
+            let unix_sockets = table_inodes("unix", 6, |_| true);
+            assert!(
+                pipe.is_some_and(|inode| unix_sockets.contains(&inode)),
+                "function {index}: descriptor 3 is not a Unix socket"
+            );
+        }
+    }
+    let out = invoke(&host, 2, json!({})).await.unwrap();
+    let (pid, address) = (
+        out["pid"].as_i64().unwrap(),
+        out["runtimeApi"].as_str().unwrap(),
+    );
+    let mut polling = false;
+    for _ in 0..250 {
+        polling = talks_http(pid, address);
+        if polling {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        polling,
+        "the provided bootstrap does not long-poll the HTTP Runtime API"
+    );
+    host.shutdown().await;
+}
+
+/// A process that writes something other than frames on its pipe loses its instance; the next
+/// invocation gets a fresh one.
+#[tokio::test]
+async fn garbage_on_the_pipe_stops_the_instance() {
+    let host = host(&[node("app.garbage"), python("app.garbage")]).await;
+    for index in 0..2 {
+        let before = invoke(&host, index, json!({})).await.unwrap();
+        match invoke(&host, index, json!({"garbage": true})).await {
+            Err(InvokeError::Crashed(status)) => {
+                assert_eq!(status, "killed by signal 9", "function {index}");
+            }
+            other => panic!("function {index}: {other:?}"),
+        }
+        let after = invoke(&host, index, json!({})).await.unwrap();
+        assert_ne!(
+            after["pid"], before["pid"],
+            "function {index}: a fresh instance"
+        );
+    }
+    host.shutdown().await;
 }

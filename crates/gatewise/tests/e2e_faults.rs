@@ -39,6 +39,11 @@ exports.handler = async (event) => {
     case 'hang': return new Promise(() => setInterval(() => {}, 1000));
     case 'garbage': return 'this is not a proxy response';
     case 'big': return { statusCode: 200, body: 'x'.repeat(7 * 1024 * 1024) };
+    case 'pipe-garbage':
+      // Descriptor 3 is the runtime client's pipe to gatewise.
+      require('node:fs').writeSync(3, 'GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n');
+      await sleep(1500);
+      return { statusCode: 200, body: 'unnoticed' };
     default: return { statusCode: 200, body: String((event.body || '').length) };
   }
 };
@@ -233,6 +238,24 @@ async fn faulty_functions_get_api_gateway_s_502_and_leave_nothing_behind() {
     assert_eq!(server.stop(), Some(0));
     faults.assert_no_processes_left();
     faults.assert_no_runtime_dir_left();
+}
+
+/// The bundled runtime client talks to gatewise over a pipe (descriptor 3); a process that
+/// writes something else there loses its instance, and the log says why.
+#[tokio::test]
+async fn garbage_on_the_runtime_pipe_fails_the_request_and_says_why() {
+    let faults = Faults::new();
+    let server = faults.serve(&[]);
+    let (status, body) = get(&server, "/pipe-garbage").await;
+    assert_eq!((status, body.as_str()), (502, INTERNAL_ERROR));
+    server.wait_for_log(
+        "Runtime API pipe: the runtime client sent a frame of unknown kind 71, which is not a frame of gatewise's protocol; stopping the instance",
+    );
+    server.wait_for_log("Runtime exited with error: killed by signal 9");
+    let (status, _) = get(&server, "/pid").await;
+    assert_eq!(status, 200, "a fresh instance serves");
+    drop(server);
+    faults.assert_no_processes_left();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
