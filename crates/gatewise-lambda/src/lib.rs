@@ -202,7 +202,7 @@ impl FunctionHost {
         let mut interpreters = Interpreters::new(host_env.vars.get("PATH").cloned());
         let mut pools = Vec::with_capacity(functions.len());
         for (index, function) in functions.iter().enumerate() {
-            let launch = interpreters.launch(function, index, &files).await?;
+            let launch = interpreters.launch(function, index, &files)?;
             pools.push(Pool::new(FunctionSpec {
                 function: function.clone(),
                 log_name: Arc::from(function.name.as_str()),

@@ -80,8 +80,9 @@ impl Interpreters {
         }
     }
 
-    /// Decides how to start `function`, writing inline code to `files` if needed.
-    pub async fn launch(
+    /// Decides how to start `function`, writing inline code to `files` if needed. Must run
+    /// inside the tokio runtime (the version note is written by a task of its own).
+    pub fn launch(
         &mut self,
         function: &Function,
         index: usize,
@@ -109,7 +110,9 @@ impl Interpreters {
             ));
         };
         if self.noted.insert(program) {
-            note_version(&interpreter, program).await;
+            // In the background: `python3 --version` through a pyenv shim alone takes tens of
+            // milliseconds, which startup (`Listening on`) does not wait for.
+            tokio::spawn(note_version(interpreter.clone(), program));
         }
         let mut args = Vec::new();
         if program == "python3" {
@@ -263,8 +266,8 @@ fn find_program(name: &str, path: Option<&str>) -> Option<PathBuf> {
 }
 
 /// Says once which local interpreter stands in for the template's runtime version.
-async fn note_version(interpreter: &Path, program: &str) {
-    let version = tokio::process::Command::new(interpreter)
+async fn note_version(interpreter: PathBuf, program: &str) {
+    let version = tokio::process::Command::new(&interpreter)
         .arg("--version")
         .output()
         .await
@@ -345,7 +348,7 @@ mod tests {
             };
             let empty_path = tempfile::tempdir().unwrap();
             let mut interpreters = Interpreters::new(Some(empty_path.path().display().to_string()));
-            let err = interpreters.launch(&function, 0, &files).await.unwrap_err();
+            let err = interpreters.launch(&function, 0, &files).unwrap_err();
             assert!(
                 err.message
                     .starts_with("function HelloFunction (template.yaml:12:3)")
@@ -385,7 +388,6 @@ mod tests {
         };
         let err = Interpreters::new(None)
             .launch(&function, 0, &files)
-            .await
             .unwrap_err();
         assert!(
             err.message.starts_with(
