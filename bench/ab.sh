@@ -24,7 +24,7 @@ start() { # sets $url
   "$@" >"$out" 2>/dev/null &
   pids+=($!)
   for _ in $(seq 200); do
-    if grep -q "Listening on" "$out"; then url=$(grep -o 'http://[^ ]*' "$out" | head -1); return; fi
+    if grep -q "Listening on" "$out"; then url=$(grep -o 'Listening on http://[^ ]*' "$out" | head -1 | cut -d' ' -f3); return; fi
     sleep 0.05
   done
   echo "server did not start: $*" >&2; exit 1

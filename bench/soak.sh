@@ -41,7 +41,7 @@ LUA
 target/release/gatewise serve bench/soak.yaml --port 0 --no-watch >"$work/out" 2>/dev/null &
 gatewise_pid=$!
 for _ in $(seq 200); do grep -q "Listening on" "$work/out" && break; sleep 0.05; done
-url="$(grep -o 'http://[^ ]*' "$work/out" | head -1)/node"
+url="$(grep -o 'Listening on http://[^ ]*' "$work/out" | head -1 | cut -d' ' -f3)/node"
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 instance() { # the Node process gatewise started (its keeper is a shell, not node)
