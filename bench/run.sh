@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures requests/s and p50/p99 latency with wrk, in one run, for gatewise and, row by row, the
-# tool a developer would otherwise run locally for the same thing (bench/PEERS.md):
+# tool a developer would otherwise run locally for the same thing (BENCHMARKS.md, "The peers"):
 #   - a bare hyper "hello" server (the baseline; crates/gatewise-gateway/examples/hyper_hello.rs),
 #   - a CORS preflight answered by a REST API MOCK (SAM `Cors`), next to the same OPTIONS sent to
 #     the bare hyper server, to cargo-lambda's CORS layer and to serverless-offline,
