@@ -22,6 +22,7 @@ use hyper::body::Body;
 
 use crate::http_api::pipeline::HttpPipeline;
 use crate::http_api::router::{HttpDispatch, HttpRouteEntry, HttpRoutes};
+use crate::inspector::Inspector;
 use crate::integration::http::BackendClient;
 use crate::integration::invoke::Invoke;
 use crate::request::ConnectionInfo;
@@ -45,6 +46,8 @@ pub struct GatewayOptions {
     /// API keys (`--api-key`) accepted by every method with `apiKeyRequired`, on top of
     /// the enabled keys the template declares (spec 9.5).
     pub extra_api_keys: Vec<String>,
+    /// The inspector every finished request is reported to (`--no-inspector`: none).
+    pub inspector: Option<Arc<Inspector>>,
 }
 
 /// The routes of every REST API and every HTTP API in a stack, ready for matching.
@@ -238,6 +241,7 @@ impl Gateway {
                 routes: &self.routes.http,
                 functions: &*self.functions,
                 backends: &self.backends,
+                inspector: self.options.inspector.as_deref(),
             };
             return http
                 .handle(dispatch, &parts, body, connection, raw_names, &ids, started)
@@ -249,6 +253,7 @@ impl Gateway {
             extra_api_keys: &self.options.extra_api_keys,
             deployment_ids: &self.deployment_ids,
             backends: &self.backends,
+            inspector: self.options.inspector.as_deref(),
         };
         let found = self.routes.find(method, path);
         rest.handle(found, &parts, body, connection, raw_names, &ids, started)

@@ -15,7 +15,9 @@
 //!   mapping templates, Lambda authorizers), `observe` (Phase 8: the access log, the CORS
 //!   explanation and the response sources they describe) and `request` (header casing,
 //!   ids, query strings, parameters, media types, the path trie): what both pipelines use.
-//!   `integration` builds on `request`; none of the three uses a pipeline.
+//!   `integration` builds on `request`; none of the three uses a pipeline;
+//! - `inspector`: the live page (its own port) that `observe` reports every finished request
+//!   to; it knows nothing of the pipelines or of `observe`.
 //!
 //! Known difference from AWS: hyper writes response header names in lower case on the wire
 //! (`x-amzn-requestid`, not `x-amzn-RequestId`), for HTTP/1 as HTTP/2 already requires;
@@ -24,6 +26,7 @@
 
 mod gateway;
 mod http_api;
+mod inspector;
 mod integration;
 mod observe;
 mod request;
@@ -35,6 +38,7 @@ pub use http_api::error::HTTP_API_TOO_LARGE_MESSAGE;
 pub use http_api::event::{COOKIES_REMOVED_FROM_HEADERS, V2_TEXT_MEDIA_TYPES};
 pub use http_api::pipeline::HTTP_API_BACKEND_FAILURE_STATUS;
 pub use http_api::response::{INFERRED_STRING_BODY_UNQUOTED, V2_DEFAULT_CONTENT_TYPE};
+pub use inspector::Inspector;
 pub use integration::http::{
     DROPPED_BACKEND_RESPONSE_HEADERS, FOLLOWS_REDIRECTS, HTTP_API_ADDS_FORWARDED_HEADERS,
     HTTP_API_REMAPS_RESPONSE_HEADERS, MAX_BACKEND_RESPONSE_BYTES, UNMAPPED_URI_PARAMETER_FROM_PATH,

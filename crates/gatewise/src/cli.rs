@@ -116,6 +116,17 @@ pub struct ServeArgs {
     #[arg(long, value_name = "PORT")]
     pub invoke_port: Option<u16>,
 
+    /// Port of the inspector, a page that shows every request live and why a browser would
+    /// refuse its response (always on loopback). Default: 3002, or a free port when --port is
+    /// 0; 0 picks a free one. When the default port is busy, serving goes on without it (with
+    /// a warning).
+    #[arg(long, value_name = "PORT", conflicts_with = "no_inspector")]
+    pub inspector_port: Option<u16>,
+
+    /// Do not serve the inspector page.
+    #[arg(long)]
+    pub no_inspector: bool,
+
     /// Environment variable overrides for the functions, in the SAM CLI format:
     /// `{"Parameters": {"KEY": "v"}, "FunctionLogicalId": {"KEY": "v"}}`.
     #[arg(long, value_name = "FILE")]

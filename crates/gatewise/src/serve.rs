@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use gatewise_gateway::{Gateway, GatewayOptions, RouteTable};
+use gatewise_gateway::{Gateway, GatewayOptions, Inspector, RouteTable};
 use gatewise_invoke::InvokeApi;
 use gatewise_lambda::{FunctionHost, HostOptions, WarmPolicy};
 use gatewise_model::Stack;
@@ -29,7 +29,7 @@ const DEFAULT_TEMPLATES: [&str; 3] = ["template.yaml", "template.yml", "template
 pub fn print_routes(args: StackArgs) -> ExitCode {
     match load_stack(&args).and_then(|stack| group_apis(&stack)) {
         Ok(groups) => {
-            print_groups(&groups, &vec![None; groups.len()]);
+            print!("{}", groups_text(&groups, &vec![None; groups.len()]));
             ExitCode::SUCCESS
         }
         Err(message) => fail(&message),
@@ -62,17 +62,43 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     // Bind before starting functions: a busy port is reported at once, with nothing to clean
     // up. Groups after the first take the next ports (or free ones with --port 0), stepping
-    // over the Invoke API's.
+    // over the Invoke API's and the inspector's.
     let invoke_port = args.invoke_port.unwrap_or(if args.port == 0 {
         0
     } else {
         DEFAULT_INVOKE_PORT
     });
-    let invoke_listener = bind_invoke(args.host, invoke_port, args.invoke_port.is_some()).await?;
+    let invoke_listener = bind_side(
+        SocketAddr::new(args.host, invoke_port),
+        args.invoke_port.is_some(),
+        "the Lambda Invoke API",
+        "--invoke-port",
+    )
+    .await?;
+    let inspector_port = args.inspector_port.unwrap_or(if args.port == 0 {
+        0
+    } else {
+        DEFAULT_INSPECTOR_PORT
+    });
+    let inspector_listener = if args.no_inspector {
+        None
+    } else {
+        bind_side(
+            SocketAddr::new(inspector_host(args.host), inspector_port),
+            args.inspector_port.is_some(),
+            "the inspector",
+            "--inspector-port",
+        )
+        .await?
+    };
+    let mut reserved = vec![usize::from(invoke_port)];
+    if !args.no_inspector {
+        reserved.push(usize::from(inspector_port));
+    }
     let mut listeners = Vec::with_capacity(groups.len());
     let mut next_port = usize::from(args.port);
     for index in 0..groups.len() {
-        if invoke_port != 0 && next_port == usize::from(invoke_port) {
+        while next_port != 0 && reserved.contains(&next_port) {
             next_port += 1;
         }
         let port = match args.port {
@@ -124,10 +150,14 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     };
 
     let ports: Vec<Option<u16>> = listeners.iter().map(|(_, l)| Some(l.port())).collect();
-    print_groups(&groups, &ports);
+    let routes = groups_text(&groups, &ports);
+    print!("{routes}");
     print_generated_api_keys(&stack);
     if let Some((_, local)) = &invoke_listener {
         println!("Lambda Invoke API on http://{local}");
+    }
+    if let Some((_, local)) = &inspector_listener {
+        println!("Inspector on http://{local}");
     }
     for ((_, local), group) in listeners.iter().zip(&groups) {
         if groups.len() == 1 {
@@ -138,11 +168,22 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     }
     let _ = std::io::stdout().flush();
 
+    let inspector = inspector_listener.map(|(listener, _)| (Inspector::new(routes), listener));
     let options = GatewayOptions {
         extra_api_keys: args.api_keys,
+        inspector: inspector.as_ref().map(|(hub, _)| Arc::clone(hub)),
     };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut servers = tokio::task::JoinSet::new();
+    if let Some((hub, listener)) = inspector {
+        let mut stopped = stopped.clone();
+        servers.spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            };
+            hub.serve(listener, shutdown).await
+        });
+    }
     if let Some((listener, _)) = invoke_listener {
         let api = Arc::new(InvokeApi::new(&stack, Arc::clone(&functions)));
         let mut stopped = stopped.clone();
@@ -291,14 +332,27 @@ fn print_generated_api_keys(stack: &Stack) {
 /// The Invoke API's port when `--invoke-port` is not given: SAM CLI's `start-lambda` port.
 const DEFAULT_INVOKE_PORT: u16 = 3001;
 
-/// Binds the Invoke API's port. A busy port is an error when the user asked for it
-/// (`required`), else a warning and no Invoke API.
-async fn bind_invoke(
-    host: std::net::IpAddr,
-    port: u16,
+/// The inspector's port when `--inspector-port` is not given: the one after the Invoke API's.
+const DEFAULT_INSPECTOR_PORT: u16 = 3002;
+
+/// The inspector listens on loopback only, whatever `--host` says: it shows every request's
+/// path, origin and headers, which are for the developer at this machine.
+fn inspector_host(host: std::net::IpAddr) -> std::net::IpAddr {
+    if host.is_loopback() {
+        host
+    } else {
+        std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+    }
+}
+
+/// Binds the port of a service beside the API (`what`, asked for with `flag`). A busy port is
+/// an error when the user asked for it (`required`), else a warning and no such service.
+async fn bind_side(
+    address: SocketAddr,
     required: bool,
+    what: &str,
+    flag: &str,
 ) -> Result<Option<(tokio::net::TcpListener, SocketAddr)>, String> {
-    let address = SocketAddr::new(host, port);
     match tokio::net::TcpListener::bind(address).await {
         Ok(listener) => {
             let local = listener
@@ -306,10 +360,10 @@ async fn bind_invoke(
                 .map_err(|e| format!("error: cannot read the listening address: {e}"))?;
             Ok(Some((listener, local)))
         }
-        Err(e) if required => Err(listen_error(address, &e).replace("--port", "--invoke-port")),
+        Err(e) if required => Err(listen_error(address, &e).replace("--port", flag)),
         Err(e) => {
             eprintln!(
-                "gatewise: warning: the Lambda Invoke API is not served: cannot listen on {address}: {e}; pass --invoke-port 0 for a free port"
+                "gatewise: warning: {what} is not served: cannot listen on {address}: {e}; pass {flag} 0 for a free port"
             );
             Ok(None)
         }
@@ -398,20 +452,22 @@ fn api_ids(stack: &Stack) -> Vec<String> {
         .collect()
 }
 
-/// The route tables; with several groups, each under a line naming its port.
-fn print_groups(groups: &[ApiGroup], ports: &[Option<u16>]) {
+/// The route tables; with several groups, each under a line naming its port. What `routes`
+/// and `serve` print, and what the inspector page shows.
+fn groups_text(groups: &[ApiGroup], ports: &[Option<u16>]) -> String {
     if let [only] = groups {
-        print!("{}", only.routes);
-        return;
+        return only.routes.to_string();
     }
+    let mut text = String::new();
     for (index, (group, port)) in groups.iter().zip(ports).enumerate() {
         let port = port.map_or_else(|| format!("port +{index}"), |p| format!("port {p}"));
-        println!(
-            "{port}: {} (routes collide with another API's; on AWS each API has its own host)",
-            group.apis.join(", ")
-        );
-        print!("{}", group.routes);
+        text.push_str(&format!(
+            "{port}: {} (routes collide with another API's; on AWS each API has its own host)\n{}",
+            group.apis.join(", "),
+            group.routes
+        ));
     }
+    text
 }
 
 /// The template named on the command line, or the first default that exists.

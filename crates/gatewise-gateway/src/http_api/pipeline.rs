@@ -26,6 +26,7 @@ use crate::http_api::error::HttpError;
 use crate::http_api::event::{HttpV1Target, V2Target, build_event_v2, build_http_v1_event};
 use crate::http_api::response::{parse_v1_response, parse_v2_response};
 use crate::http_api::router::{HttpDispatch, HttpMatch, HttpRoutes};
+use crate::inspector::Inspector;
 use crate::integration::http::{BackendCall, BackendClient, BackendError, respond_http_api};
 use crate::integration::invoke::{Invoke, queued_timeout_reason};
 use crate::observe::cors_verdict::Observed;
@@ -48,6 +49,8 @@ pub(crate) struct HttpPipeline<'g> {
     pub functions: &'g dyn Invoke,
     /// The pooled client of `HTTP_PROXY` integrations.
     pub backends: &'g BackendClient,
+    /// Where finished requests are shown live, when the inspector is on.
+    pub inspector: Option<&'g Inspector>,
 }
 
 /// One request, as the phases after matching see it.
@@ -152,6 +155,7 @@ impl<'g> HttpPipeline<'g> {
                 elapsed: started.elapsed(),
                 source: &source,
                 reason: reason.as_deref(),
+                route: route.map(|r| r.route_key.as_str()),
             },
             &Observed {
                 parts,
@@ -161,6 +165,7 @@ impl<'g> HttpPipeline<'g> {
                 api: None,
                 method: None,
             },
+            self.inspector,
         );
         response
     }

@@ -696,7 +696,8 @@ fn blocked_http_api_request_is_explained_with_the_configuration() {
         api: None,
         method: None,
     })
-    .expect("blocked");
+    .expect("blocked")
+    .line;
     assert!(
         line.contains(
             "Cause: `CorsConfiguration` (template.yaml:99:5) allows origins \

@@ -27,10 +27,17 @@ pub(crate) struct Observed<'e, 'a> {
     pub method: Option<&'a Method>,
 }
 
-/// The explanation line for a response a browser would block — or that Chromium allows but
+/// Why browsers refuse a response: the line, and whether every browser does (`false`:
+/// Chromium allows it, Firefox and Safari do not). The inspector shows the two differently.
+pub(crate) struct Explanation {
+    pub line: String,
+    pub everywhere: bool,
+}
+
+/// The explanation for a response a browser would block — or that Chromium allows but
 /// Firefox and Safari block — or `None` when browsers allow it or the request is not a
 /// cross-origin browser request.
-pub(crate) fn explanation(observed: &Observed<'_, '_>) -> Option<String> {
+pub(crate) fn explanation(observed: &Observed<'_, '_>) -> Option<Explanation> {
     let headers = &observed.parts.headers;
     let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
@@ -55,9 +62,10 @@ pub(crate) fn explanation(observed: &Observed<'_, '_>) -> Option<String> {
         // Chromium allows it; say so when Firefox and Safari do not.
         let refused = verdict.standard_block?;
         let producer = producer(observed)?;
-        return Some(explain::explain_for_other_browsers(
-            &route, &refused, &producer,
-        ));
+        return Some(Explanation {
+            line: explain::explain_for_other_browsers(&route, &refused, &producer),
+            everywhere: false,
+        });
     };
     let mapped = match observed.source {
         ResponseSource::LambdaIntegration {
@@ -77,7 +85,7 @@ pub(crate) fn explanation(observed: &Observed<'_, '_>) -> Option<String> {
     if let Some((resource, method, selected, kind)) = mapped {
         let line =
             integration_response_explanation(&route, &blocked, resource, method, selected, kind);
-        return Some(line.replace(['\r', '\n'], " "));
+        return Some(everywhere(line.replace(['\r', '\n'], " ")));
     }
     let backend = match observed.source {
         ResponseSource::Backend {
@@ -107,15 +115,22 @@ pub(crate) fn explanation(observed: &Observed<'_, '_>) -> Option<String> {
     };
     if let Some((url, at, why)) = backend {
         let line = backend_explanation(&route, &blocked, url, at, &why);
-        return Some(line.replace(['\r', '\n'], " "));
+        return Some(everywhere(line.replace(['\r', '\n'], " ")));
     }
-    Some(match producer(observed) {
+    Some(everywhere(match producer(observed) {
         Some(producer) => explain::explain(&route, &blocked, &producer),
         None => format!(
             "CORS: the browser will block {route} from {origin}: {}",
             blocked.message
         ),
-    })
+    }))
+}
+
+fn everywhere(line: String) -> Explanation {
+    Explanation {
+        line,
+        everywhere: true,
+    }
 }
 
 /// The explanation for an `AWS` (non-proxy) Lambda integration's response: its headers come

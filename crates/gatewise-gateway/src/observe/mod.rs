@@ -10,6 +10,7 @@
 pub(crate) mod cors_verdict;
 pub(crate) mod gateway_response_type;
 pub(crate) mod http_source;
+mod inspect;
 pub(crate) mod source;
 
 use std::fmt::Write as _;
@@ -17,6 +18,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 
+use crate::inspector::Inspector;
 use crate::observe::cors_verdict::{Observed, explanation};
 use crate::observe::source::ResponseSource;
 
@@ -29,6 +31,8 @@ pub(crate) struct Exchange<'e, 'a> {
     pub source: &'e ResponseSource<'a>,
     /// Why the gateway answered itself (never sent to the client, as on AWS).
     pub reason: Option<&'e str>,
+    /// The REST resource path or HTTP API route key that matched, for the inspector.
+    pub route: Option<&'e str>,
 }
 
 /// `METHOD PATH -> STATUS (Xms) [function NAME | mock METHOD RESOURCE | gateway: TYPE]`, and
@@ -44,7 +48,16 @@ fn write_access_log(line: &mut String, exchange: &Exchange<'_, '_>) {
         exchange.status.as_u16(),
         exchange.elapsed.as_millis()
     );
-    let _ = match exchange.source {
+    write_source(line, exchange.source);
+    if let Some(reason) = exchange.reason {
+        let _ = writeln!(line, "  {} because {reason}", exchange.status.as_u16());
+    }
+}
+
+/// What answered, `[function NAME]` and the like, with the lines that explain a failed
+/// function behind an `AWS` integration.
+fn write_source(line: &mut String, source: &ResponseSource<'_>) {
+    let _ = match source {
         ResponseSource::Function { function } => {
             writeln!(line, "[function {}]", function.logical_id)
         }
@@ -105,9 +118,6 @@ fn write_access_log(line: &mut String, exchange: &Exchange<'_, '_>) {
         }
         ResponseSource::Http(http) => writeln!(line, "[{http}]"),
     };
-    if let Some(reason) = exchange.reason {
-        let _ = writeln!(line, "  {} because {reason}", exchange.status.as_u16());
-    }
 }
 
 thread_local! {
@@ -117,17 +127,26 @@ thread_local! {
 }
 
 /// Phase 8 for one finished request: the access line, plus the CORS explanation when a
-/// browser would refuse (or Firefox and Safari would refuse) the response, written together.
-pub(crate) fn record(exchange: &Exchange<'_, '_>, observed: &Observed<'_, '_>) {
+/// browser would refuse (or Firefox and Safari would refuse) the response, written together;
+/// and the inspector's record of it when an inspector page is (or was) open.
+pub(crate) fn record(
+    exchange: &Exchange<'_, '_>,
+    observed: &Observed<'_, '_>,
+    inspector: Option<&Inspector>,
+) {
     ENTRY.with_borrow_mut(|entry| {
         entry.clear();
         write_access_log(entry, exchange);
-        if let Some(line) = explanation(observed) {
+        let explained = explanation(observed);
+        if let Some(explained) = &explained {
             entry.push_str("  ");
-            entry.push_str(&line);
+            entry.push_str(&explained.line);
             entry.push('\n');
         }
         emit(entry);
+        if let Some(inspector) = inspector.filter(|i| i.listening()) {
+            inspector.publish(inspect::inspector_record(exchange, observed, explained));
+        }
         // An exceptional entry (a long reason) does not keep its memory for good.
         if entry.capacity() > ENTRY_CAPACITY_KEPT {
             *entry = String::new();
@@ -167,6 +186,7 @@ mod tests {
             elapsed: Duration::from_millis(12),
             source: &ResponseSource::Function { function: &hello },
             reason: None,
+            route: None,
         });
         assert_eq!(ok, "GET /hello -> 200 (12ms) [function HelloFunction]\n");
         let err = access_log(&Exchange {
@@ -180,6 +200,7 @@ mod tests {
                 cause: GatewayCause::FunctionFailed { function: &hello },
             },
             reason: Some("the function's response is malformed: key 'wrongValue' is not allowed"),
+            route: None,
         });
         assert_eq!(
             err,
@@ -196,6 +217,7 @@ mod tests {
                 method: &rest_api.resources[0].methods[0],
             },
             reason: None,
+            route: None,
         });
         assert_eq!(mock, "OPTIONS /items -> 200 (0ms) [mock OPTIONS /items]\n");
     }

@@ -18,6 +18,7 @@ use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Body;
 use jiff::Timestamp;
 
+use crate::inspector::Inspector;
 use crate::integration::http::{BackendCall, BackendClient, respond_rest};
 use crate::integration::invoke::{Invoke, queued_timeout_reason};
 use crate::integration::lambda_custom;
@@ -51,6 +52,8 @@ pub(crate) struct RestPipeline<'g> {
     pub deployment_ids: &'g [String],
     /// The pooled client of `HTTP` / `HTTP_PROXY` integrations.
     pub backends: &'g BackendClient,
+    /// Where finished requests are shown live, when the inspector is on.
+    pub inspector: Option<&'g Inspector>,
 }
 
 /// A finished request before the AWS ids are added: the response, who produced it, and
@@ -81,6 +84,7 @@ impl RestPipeline<'_> {
         // The API and method the request reached, for the CORS explanation.
         let reached_api;
         let mut reached_method = None;
+        let mut reached_resource = None;
         let (mut response, source, reason) = match found {
             Err(miss) => {
                 // Every API is served at the root, so an unmatched path belongs to none of
@@ -102,7 +106,9 @@ impl RestPipeline<'_> {
                 let route = found.route;
                 let api = &self.stack.rest_apis[route.api];
                 reached_api = Some(api);
-                reached_method = Some(&api.resources[route.resource].methods[route.method_index]);
+                let resource = &api.resources[route.resource];
+                reached_method = Some(&resource.methods[route.method_index]);
+                reached_resource = Some(resource.path.as_str());
                 let request = Incoming {
                     parts,
                     path_params: &path_params,
@@ -142,6 +148,7 @@ impl RestPipeline<'_> {
                 elapsed: started.elapsed(),
                 source: &source,
                 reason: reason.as_deref(),
+                route: reached_resource,
             },
             &Observed {
                 parts,
@@ -151,6 +158,7 @@ impl RestPipeline<'_> {
                 api: reached_api,
                 method: reached_method,
             },
+            self.inspector,
         );
         response
     }

@@ -374,6 +374,7 @@ async fn rule_9_5_valid_keys_pass_and_others_are_403() {
         Scripted::new(Duration::ZERO, ok_json),
         GatewayOptions {
             extra_api_keys: vec!["cli-key".into()],
+            inspector: None,
         },
     );
     let cases: &[(&str, Option<&str>, u16)] = &[
