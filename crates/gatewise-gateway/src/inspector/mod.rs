@@ -139,12 +139,17 @@ impl Inspector {
             && let Some(origin) = &record.origin
         {
             let path = path_only(&record.path);
-            let guard = state.history.iter_mut().rev().find(|kept| {
-                now.duration_since(kept.at) <= PREFLIGHT_PAIRING
-                    && kept.announces.as_ref().is_some_and(|a| {
+            // The history is in time order: the search stops at the first record too old.
+            let guard = state
+                .history
+                .iter_mut()
+                .rev()
+                .take_while(|kept| now.duration_since(kept.at) <= PREFLIGHT_PAIRING)
+                .find(|kept| {
+                    kept.announces.as_ref().is_some_and(|a| {
                         a.origin == *origin && a.method == record.method && a.path == path
                     })
-            });
+                });
             if let Some(guard) = guard {
                 guard.announces = None;
                 record.preflight_id = Some(guard.id);
