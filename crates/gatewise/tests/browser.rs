@@ -12,13 +12,22 @@
 //! (c) `gatewise probe` with the same method, headers, body and credentials mode gives the same
 //!     verdict (exit 0 / 1), at the same step, and lists the headers the page can read.
 //!
+//! The inspector page is checked in Chromium too: it shows a blocked request, with the log's
+//! explanation and its preflight beside it, and its "Blocked only" filter works from the
+//! keyboard (`GATEWISE_SCREENSHOT=1` also saves it to `docs/inspector.png`).
+//!
 //! Needs Debian's `chromium` and `chromium-driver`; without them each test is skipped with a
 //! message, except on CI (`CI=true`), where that fails.
 
 mod browser_support;
 mod support;
 
-use browser_support::{Bench, Browser, Expect::*, Gatewise, Request};
+use std::time::{Duration, Instant};
+
+use browser_support::{Bench, Browser, Expect::*, Gatewise, Outcome, Request};
+use fantoccini::Locator;
+use fantoccini::key::Key;
+use serde_json::Value;
 use support::*;
 
 const SCENARIO_2_KEY: &str = "scenario-two-key-0123456789";
@@ -561,5 +570,222 @@ async fn wildcard_allow_headers_and_preflight_cache_in_chromium() {
         )
         .await;
     bench.finish();
+    browser.close().await;
+}
+
+/// Runs `script` (a JavaScript expression) in the current window until it returns true, for up
+/// to `limit`; returns how long that took.
+async fn wait_in_page(browser: &Browser, script: &str, limit: Duration, what: &str) -> Duration {
+    let start = Instant::now();
+    loop {
+        let value = browser
+            .webdriver()
+            .execute(&format!("return Boolean({script});"), vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        if value == Value::Bool(true) {
+            return start.elapsed();
+        }
+        if start.elapsed() > limit {
+            let rows = browser
+                .webdriver()
+                .execute(
+                    "return [document.getElementById('status').textContent, \
+                     document.getElementById('requests').innerText];",
+                    vec![],
+                )
+                .await
+                .unwrap_or_default();
+            panic!("{what}: not within {limit:?}; the page shows {rows}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The inspector page, in Chromium: opened first (records start when a page connects), it
+/// shows, within a second, a JSON POST that another page's `fetch()` sent and the browser
+/// blocked (scenario 1: the function's response has no Access-Control-Allow-Origin) — its
+/// verdict, the log's explanation, and the preflight that guarded it on the row beside it. The
+/// "Blocked only" checkbox is reached with Tab and toggled with Space, and then only the
+/// blocked row is shown. With `GATEWISE_SCREENSHOT=1`, saves the page to `docs/inspector.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspector_page_shows_a_blocked_request_and_its_preflight_in_chromium() {
+    let browser = browser!("inspector_page_shows_a_blocked_request_and_its_preflight");
+    let s = lazy("1-proxy-no-cors");
+    let inspector = s
+        .stdout_head
+        .lines()
+        .find_map(|l| l.strip_prefix("Inspector on "))
+        .unwrap_or_else(|| panic!("no `Inspector on` line in:\n{}", s.stdout_head))
+        .to_owned();
+    let wd = browser.webdriver();
+
+    // The inspector in a window of its own, live before any request.
+    let page_window = wd.window().await.expect("the page's window");
+    let inspector_window = wd.new_window(false).await.expect("a new window").handle;
+    wd.switch_to_window(inspector_window.clone())
+        .await
+        .expect("switch to the inspector");
+    wd.set_window_size(1280, 800).await.expect("window size");
+    wd.goto(&format!("{inspector}/"))
+        .await
+        .expect("open the inspector");
+    assert_eq!(wd.title().await.unwrap(), "gatewise inspector");
+    wait_in_page(
+        &browser,
+        "document.getElementById('status').textContent === 'Live'",
+        Duration::from_secs(5),
+        "the inspector's status says Live",
+    )
+    .await;
+    let routes = wd.find(Locator::Id("routes")).await.unwrap().text().await;
+    assert!(
+        routes
+            .as_ref()
+            .unwrap()
+            .contains("POST     /orders  function CreateOrder"),
+        "{routes:?}"
+    );
+
+    // A request no browser sends (no Origin): a "no CORS" row.
+    let plain = client().get(s.url("/orders")).send().await.unwrap();
+    assert_eq!(plain.status(), 200);
+    // From the page's origin: a JSON POST, preflighted, then blocked.
+    wd.switch_to_window(page_window)
+        .await
+        .expect("switch to the page");
+    let request = Request::post_json("/orders", r#"{"item":"book"}"#);
+    let outcome = browser.fetch(&s.url("/orders"), &request).await;
+    assert!(
+        matches!(&outcome, Outcome::Rejected(e) if e.starts_with("TypeError")),
+        "the browser did not block the POST: {outcome:?}"
+    );
+    let blocked_at = Instant::now();
+    wd.switch_to_window(inspector_window)
+        .await
+        .expect("switch to the inspector");
+    // Newest first: the POST, its preflight beside it, the plain GET.
+    wait_in_page(
+        &browser,
+        "[...document.querySelectorAll('#requests > li.request')]\
+             .map(li => li.dataset.verdict).join() === 'blocked,allowed,not-cors'",
+        Duration::from_secs(1).saturating_sub(blocked_at.elapsed()),
+        "the inspector shows the POST, its preflight and the GET within a second",
+    )
+    .await;
+    let rows = wd
+        .find_all(Locator::Css("#requests > li.request"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 3);
+    let (post, guard, get) = (&rows[0], &rows[1], &rows[2]);
+    let text = |row: &fantoccini::elements::Element, css: &'static str| {
+        let row = row.clone();
+        async move {
+            row.find(Locator::Css(css))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(text(post, ".method").await, "POST");
+    assert_eq!(text(post, ".path").await, "/orders");
+    assert_eq!(text(post, ".status").await, "201");
+    assert_eq!(text(post, ".verdict").await, "blocked");
+    assert_eq!(text(guard, ".method").await, "OPTIONS");
+    assert_eq!(text(guard, ".verdict").await, "preflight allowed");
+    assert!(
+        guard
+            .attr("class")
+            .await
+            .unwrap()
+            .unwrap()
+            .contains("guard")
+    );
+    assert_eq!(text(get, ".method").await, "GET");
+    assert_eq!(text(get, ".verdict").await, "no CORS");
+
+    // Keyboard: Tab reaches "Blocked only" first, Space checks it; only the POST stays.
+    browser.press(&[Key::Tab]).await;
+    let focused = wd.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("id").await.unwrap().as_deref(),
+        Some("blocked-only")
+    );
+    browser.press(&[Key::Space]).await;
+    assert!(
+        focused.is_selected().await.unwrap(),
+        "Space did not check it"
+    );
+    let shown = |rows: Vec<fantoccini::elements::Element>| async move {
+        let mut shown = Vec::new();
+        for row in rows {
+            shown.push(row.is_displayed().await.unwrap());
+        }
+        shown
+    };
+    assert_eq!(shown(rows.clone()).await, [true, false, false]);
+    browser.press(&[Key::Space]).await;
+    assert!(!focused.is_selected().await.unwrap());
+    assert_eq!(shown(rows.clone()).await, [true, true, true]);
+
+    // Open the POST and its preflight: the explanation (the log's line) and the pairing.
+    for row in [post, guard] {
+        let summary = row.find(Locator::Css(".summary")).await.unwrap();
+        summary.click().await.unwrap();
+        assert_eq!(
+            summary.attr("aria-expanded").await.unwrap().as_deref(),
+            Some("true")
+        );
+    }
+    let explanation = text(post, ".explanation").await;
+    let origin = browser.origin();
+    assert!(
+        explanation.contains(&format!(
+            "CORS: the browser will block POST /orders from {origin}"
+        )) && explanation.contains("function CreateOrder (")
+            && explanation.contains("Fix:"),
+        "{explanation}"
+    );
+    // The same explanation as the log's.
+    let log = s.stderr();
+    assert!(
+        log.contains(&explanation),
+        "{explanation}\nnot in the log:\n{log}"
+    );
+    let details = text(post, "dl").await;
+    let guard_id = guard.attr("data-id").await.unwrap().unwrap();
+    assert!(
+        details.contains(&format!("#{guard_id} (OPTIONS 200, allowed)")),
+        "{details}"
+    );
+    let post_id = post.attr("data-id").await.unwrap().unwrap();
+    let guard_details = text(guard, "dl").await;
+    assert!(
+        guard_details.contains(&format!("#{post_id} POST /orders"))
+            && guard_details.contains("Preflight for\nPOST"),
+        "{guard_details}"
+    );
+    let probe = text(post, ".probe code").await;
+    assert!(
+        probe.starts_with(&format!(
+            "gatewise probe {} --origin {origin} -X POST",
+            s.url("/orders")
+        )),
+        "{probe}"
+    );
+
+    if std::env::var("GATEWISE_SCREENSHOT").is_ok_and(|v| !v.is_empty() && v != "0") {
+        wd.execute("document.activeElement.blur();", vec![])
+            .await
+            .unwrap();
+        let png = wd.screenshot().await.expect("screenshot");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/inspector.png");
+        std::fs::write(&path, png).expect("write docs/inspector.png");
+        println!("screenshot: {}", path.display());
+    }
     browser.close().await;
 }

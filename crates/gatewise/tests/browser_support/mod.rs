@@ -241,6 +241,29 @@ impl Browser {
         self.client.as_ref().expect("open session")
     }
 
+    /// The WebDriver session, for tests that drive a page of their own (windows, the DOM,
+    /// the keyboard, screenshots).
+    pub fn webdriver(&self) -> &Client {
+        self.client()
+    }
+
+    /// Presses and releases each key in turn, sent to the focused element of the current
+    /// window (WebDriver actions: real key events, as a keyboard user makes them).
+    pub async fn press(&self, keys: &[fantoccini::key::Key]) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".to_owned());
+        for key in keys {
+            let value = char::from(*key);
+            actions = actions
+                .then(KeyAction::Down { value })
+                .then(KeyAction::Up { value });
+        }
+        self.client()
+            .perform_actions(actions)
+            .await
+            .expect("press keys");
+    }
+
     /// The page's origin, `http://127.0.0.1:PORT`.
     pub fn origin(&self) -> &str {
         &self.page.origin
