@@ -16,6 +16,18 @@ use crate::integration::invoke::{Invoke, InvokeFuture};
 use crate::integration::mapping_template::{ContextValues, TemplateRequest};
 use crate::request::params::RequestView;
 
+/// A header map of `(name, value)` lines, in order (repeated names kept).
+pub(crate) fn header_map(pairs: &[(&str, &str)]) -> http::HeaderMap {
+    let mut map = http::HeaderMap::new();
+    for (name, value) in pairs {
+        map.append(
+            http::HeaderName::from_bytes(name.as_bytes()).expect("name"),
+            http::HeaderValue::from_str(value).expect("value"),
+        );
+    }
+    map
+}
+
 pub(crate) fn location(line: u32) -> SourceLocation {
     SourceLocation::new(Arc::from(Path::new("template.yaml")), line, 5)
 }

@@ -154,15 +154,13 @@ pub fn build_stack(
                     template_dir,
                     options.stub_functions,
                 )?;
-                if !function.is_stub() {
-                    function.layers = layers::attach(
-                        &mut resolver,
-                        &properties,
-                        &function,
-                        &layers,
-                        options.stub_functions,
-                    )?;
-                }
+                layers::attach(
+                    &mut resolver,
+                    &properties,
+                    &mut function,
+                    &layers,
+                    options.stub_functions,
+                )?;
                 sam_functions.push(SamFunction {
                     index: stack.functions.len(),
                     logical_id: logical_id.to_owned(),
@@ -179,16 +177,13 @@ pub fn build_stack(
                     template_dir,
                     options.stub_functions,
                 )?;
-                if !function.is_stub() {
-                    let properties = properties_of(resource, logical_id)?;
-                    function.layers = layers::attach(
-                        &mut resolver,
-                        &properties,
-                        &function,
-                        &layers,
-                        options.stub_functions,
-                    )?;
-                }
+                layers::attach(
+                    &mut resolver,
+                    &properties_of(resource, logical_id)?,
+                    &mut function,
+                    &layers,
+                    options.stub_functions,
+                )?;
                 stack.functions.push(function);
             }
             "AWS::Serverless::Api" => explicit_apis.push(ExplicitApi {

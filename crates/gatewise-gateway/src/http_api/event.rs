@@ -376,11 +376,11 @@ pub(crate) fn authorizer_event_v2(
 mod tests {
     use std::net::{IpAddr, Ipv4Addr};
 
-    use http::{HeaderMap, HeaderName, HeaderValue};
+    use http::HeaderMap;
     use jiff::Timestamp;
 
     use super::*;
-    use crate::test_support::http_api;
+    use crate::test_support::{header_map as headers, http_api};
 
     fn sample(name: &str) -> Value {
         let file = format!(
@@ -389,17 +389,6 @@ mod tests {
         );
         let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
         serde_json::from_str(&text).expect("sample is JSON")
-    }
-
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.append(
-                HeaderName::from_bytes(name.as_bytes()).expect("name"),
-                HeaderValue::from_str(value).expect("value"),
-            );
-        }
-        map
     }
 
     struct Case<'a> {

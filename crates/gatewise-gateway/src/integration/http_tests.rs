@@ -5,6 +5,7 @@
 use indexmap::IndexMap;
 
 use super::*;
+use crate::test_support::header_map;
 
 fn stage() -> IndexMap<String, String> {
     IndexMap::from([
@@ -142,17 +143,6 @@ fn rule_h_13_http_api_values_substitute_request_and_context() {
     for (template, want) in cases {
         assert_eq!(http_api_value(template, &view, &call), want, "{template}");
     }
-}
-
-fn header_map(pairs: &[(&str, &str)]) -> HeaderMap {
-    let mut map = HeaderMap::new();
-    for (name, value) in pairs {
-        map.append(
-            HeaderName::from_bytes(name.as_bytes()).expect("name"),
-            HeaderValue::from_str(value).expect("value"),
-        );
-    }
-    map
 }
 
 fn names(map: &HeaderMap) -> Vec<String> {

@@ -176,18 +176,7 @@ fn quote(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        pairs
-            .iter()
-            .map(|(n, v)| {
-                (
-                    http::HeaderName::from_static(n),
-                    http::HeaderValue::from_static(v),
-                )
-            })
-            .collect()
-    }
+    use crate::test_support::header_map as headers;
 
     #[test]
     fn probe_reproduces_the_request_a_preflight_announced() {

@@ -397,16 +397,19 @@ impl<'t> Resolver<'t> {
             .as_str()
     }
 
+    /// Property `name` of resource `logical_id`, unresolved.
+    fn resource_property(&self, logical_id: &str, name: &str) -> Option<&'t Node> {
+        self.resources?
+            .get(logical_id)?
+            .as_map()?
+            .get("Properties")?
+            .as_map()?
+            .get(name)
+    }
+
     /// The ARN a layer's `Ref` gives: version 1 of its `LayerName`, else of its logical id.
     pub fn layer_arn(&mut self, logical_id: &str) -> Result<String, LoadError> {
-        let name = self
-            .resources
-            .and_then(|r| r.get(logical_id))
-            .and_then(Node::as_map)
-            .and_then(|r| r.get("Properties"))
-            .and_then(Node::as_map)
-            .and_then(|p| p.get("LayerName"));
-        let name = match name {
+        let name = match self.resource_property(logical_id, "LayerName") {
             Some(node) => self.text(node, &format!("Layer '{logical_id}': LayerName"))?,
             None => logical_id.to_owned(),
         };
@@ -415,14 +418,7 @@ impl<'t> Resolver<'t> {
 
     /// The deployed name of a function: `FunctionName` when set, else its logical id.
     pub fn function_name(&mut self, logical_id: &str) -> Result<String, LoadError> {
-        let name = self
-            .resources
-            .and_then(|r| r.get(logical_id))
-            .and_then(Node::as_map)
-            .and_then(|r| r.get("Properties"))
-            .and_then(Node::as_map)
-            .and_then(|p| p.get("FunctionName"));
-        match name {
+        match self.resource_property(logical_id, "FunctionName") {
             Some(node) => match self.resolve(node)? {
                 Some(resolved) => resolved.scalar_text().ok_or_else(|| {
                     LoadError::new(

@@ -141,7 +141,21 @@ fn settle(
 /// `Ref` to (or the ARN of) a template layer is its folder; an ARN from elsewhere is a warning
 /// (not on this machine); more than [`MAX_LAYERS`] is an error, as on deploy. A used layer
 /// whose content is not here is an error, or with `stub` (`--stub-functions`) left out.
+/// A stub function (one whose code is not here) runs no code, so it gets no layers.
 pub fn attach(
+    resolver: &mut Resolver<'_>,
+    props: &Map,
+    function: &mut Function,
+    table: &LayerTable,
+    stub: bool,
+) -> Result<(), LoadError> {
+    if !function.is_stub() {
+        function.layers = layers(resolver, props, function, table, stub)?;
+    }
+    Ok(())
+}
+
+fn layers(
     resolver: &mut Resolver<'_>,
     props: &Map,
     function: &Function,
