@@ -331,16 +331,10 @@ fn integration(
             Some(node) => http::timeout(&node, &format!("{what}: TimeoutInMillis"))?,
             None => HttpIntegration::DEFAULT_TIMEOUT,
         };
-        let uri = resolver.property(props, "IntegrationUri")?;
-        let method = resolver.property(props, "IntegrationMethod")?;
-        let parameters = resolver.property(props, "RequestParameters")?;
-        let connection_type = resolver.property(props, "ConnectionType")?;
         return http_backend::http_api_backend(
             resolver,
-            uri,
-            method,
-            parameters,
-            connection_type,
+            props,
+            &http_backend::CFN_HTTP_API_KEYS,
             timeout,
             &r.location,
             &what,

@@ -222,16 +222,10 @@ fn integration(
             Some(ms) => timeout(&ms, &format!("{description}: timeoutInMillis"))?,
             None => HttpIntegration::DEFAULT_TIMEOUT,
         };
-        let uri = resolver.property(map, "uri")?;
-        let method = resolver.property(map, "httpMethod")?;
-        let parameters = resolver.property(map, "requestParameters")?;
-        let connection_type = resolver.property(map, "connectionType")?;
         return http_backend::http_api_backend(
             resolver,
-            uri,
-            method,
-            parameters,
-            connection_type,
+            map,
+            &http_backend::OPENAPI_HTTP_API_KEYS,
             timeout,
             &node.location,
             description,

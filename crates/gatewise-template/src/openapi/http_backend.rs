@@ -41,6 +41,30 @@ pub const CFN_KEYS: RestKeys = RestKeys {
     timeout: "TimeoutInMillis",
 };
 
+/// The property names of an HTTP API `HTTP_PROXY` integration in one input language.
+pub struct HttpApiKeys {
+    pub uri: &'static str,
+    pub http_method: &'static str,
+    pub request_parameters: &'static str,
+    pub connection_type: &'static str,
+}
+
+/// `x-amazon-apigateway-integration` keys of an HTTP API.
+pub const OPENAPI_HTTP_API_KEYS: HttpApiKeys = HttpApiKeys {
+    uri: "uri",
+    http_method: "httpMethod",
+    request_parameters: "requestParameters",
+    connection_type: "connectionType",
+};
+
+/// `AWS::ApiGatewayV2::Integration` keys.
+pub const CFN_HTTP_API_KEYS: HttpApiKeys = HttpApiKeys {
+    uri: "IntegrationUri",
+    http_method: "IntegrationMethod",
+    request_parameters: "RequestParameters",
+    connection_type: "ConnectionType",
+};
+
 /// The method of an HTTP API `HTTP_PROXY` integration that names none: `ANY`, the client's
 /// method (what CDK's `HttpUrlIntegration` and the console default to). UNCONFIRMED for a
 /// template that omits it (rule H.13); test `rule_h_13_http_api_backends_from_each_reader`.
@@ -168,20 +192,21 @@ pub fn rest_backend(
     })
 }
 
-/// An HTTP API `HTTP_PROXY` integration: `uri_node` (`IntegrationUri` / `uri`), the method
-/// node (`IntegrationMethod` / `httpMethod`), `RequestParameters` (checked against
-/// [`HTTP_API_RESERVED_HEADERS`]) and the timeout already read by the caller.
-#[allow(clippy::too_many_arguments)]
+/// An HTTP API `HTTP_PROXY` integration from its `map`: its URI, method, `RequestParameters`
+/// (checked against [`HTTP_API_RESERVED_HEADERS`]) and connection type, named by `keys`, and
+/// the timeout already read by the caller.
 pub fn http_api_backend(
     resolver: &mut Resolver<'_>,
-    uri_node: Option<Node>,
-    method_node: Option<Node>,
-    parameters: Option<Node>,
-    connection_type: Option<Node>,
+    map: &Map,
+    keys: &HttpApiKeys,
     timeout: Duration,
     at: &SourceLocation,
     what: &str,
 ) -> Result<HttpIntegration, LoadError> {
+    let uri_node = resolver.property(map, keys.uri)?;
+    let method_node = resolver.property(map, keys.http_method)?;
+    let parameters = resolver.property(map, keys.request_parameters)?;
+    let connection_type = resolver.property(map, keys.connection_type)?;
     let uri_node = uri_node.ok_or_else(|| {
         LoadError::new(
             at.clone(),
