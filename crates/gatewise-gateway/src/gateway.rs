@@ -24,7 +24,7 @@ use crate::http_api::pipeline::HttpPipeline;
 use crate::http_api::router::{HttpDispatch, HttpRouteEntry, HttpRoutes};
 use crate::inspector::Inspector;
 use crate::integration::http::BackendClient;
-use crate::integration::invoke::Invoke;
+use crate::integration::invoke::{Invoke, LoggedInvoke};
 use crate::request::ConnectionInfo;
 use crate::request::head_tap::RawHeaderNames;
 use crate::request::ids::{RequestIds, deployment_id};
@@ -234,14 +234,30 @@ impl Gateway {
         let method = parts.method.as_str();
         let path = parts.uri.path();
         let raw_names = raw_names.as_ref();
+        let inspector = self.options.inspector.as_deref();
+        // While an inspector page listens, the functions the request runs log for it too.
+        let function_log = inspector.and_then(Inspector::function_log);
+        let logged;
+        let functions: &dyn Invoke = match &function_log {
+            Some(log) => {
+                logged = LoggedInvoke {
+                    functions: &*self.functions,
+                    log,
+                };
+                &logged
+            }
+            None => &*self.functions,
+        };
+        let function_log = function_log.as_ref();
         // HTTP APIs share the root; their requests take their own pipeline (http_api).
         if let Some(dispatch) = self.routes.http_dispatch(method, path) {
             let http = HttpPipeline {
                 stack: &self.stack,
                 routes: &self.routes.http,
-                functions: &*self.functions,
+                functions,
                 backends: &self.backends,
-                inspector: self.options.inspector.as_deref(),
+                inspector,
+                function_log,
             };
             return http
                 .handle(dispatch, &parts, body, connection, raw_names, &ids, started)
@@ -249,11 +265,12 @@ impl Gateway {
         }
         let rest = RestPipeline {
             stack: &self.stack,
-            functions: &*self.functions,
+            functions,
             extra_api_keys: &self.options.extra_api_keys,
             deployment_ids: &self.deployment_ids,
             backends: &self.backends,
-            inspector: self.options.inspector.as_deref(),
+            inspector,
+            function_log,
         };
         let found = self.routes.find(method, path);
         rest.handle(found, &parts, body, connection, raw_names, &ids, started)

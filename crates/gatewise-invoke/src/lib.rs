@@ -283,7 +283,7 @@ impl InvokeApi {
                 Ok((described, answer::empty(StatusCode::ACCEPTED, request_id)))
             }
             InvocationType::RequestResponse => {
-                let log = tail.then(LogTail::new);
+                let log = tail.then(LogTail::complete);
                 let invocation = Invocation {
                     request_id: request_id.to_owned(),
                     payload,

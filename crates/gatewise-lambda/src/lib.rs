@@ -117,7 +117,7 @@ pub struct Invocation {
     /// Whether it queued for an instance, for a caller that stops waiting before the end.
     pub dispatch: Dispatch,
     /// Where to keep this invocation's log (`START` … `REPORT`), for the Invoke API's
-    /// `X-Amz-Log-Type: Tail`; `None` keeps nothing.
+    /// `X-Amz-Log-Type: Tail` and the inspector page; `None` keeps nothing.
     pub log: Option<LogTail>,
 }
 

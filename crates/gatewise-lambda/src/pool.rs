@@ -19,7 +19,9 @@ use bytes::Bytes;
 use tokio::sync::oneshot;
 
 use crate::instance::{FunctionSpec, Instance, Outcome, ProcessRegistry};
-use crate::{Dispatch, Invocation, InvokeError, OUT_OF_MEMORY_ERROR_TYPE, log, runtime_api};
+use crate::{
+    Dispatch, Invocation, InvokeError, LogTail, OUT_OF_MEMORY_ERROR_TYPE, log, runtime_api,
+};
 
 /// Ceiling of a pool when the function sets no `ReservedConcurrentExecutions`. Lambda's own
 /// default (the account's 1000) would only let a runaway load test fork-bomb a laptop; ten
@@ -317,7 +319,8 @@ impl Pool {
             };
             let init = instance.take_init_duration();
             let pid = instance.pid();
-            // Each line goes to the terminal and, for `Tail`, to the invocation's own log.
+            // Each line goes to the terminal and, when a tail was asked for, to the
+            // invocation's own log.
             let tail = invocation.log.clone();
             let note = |text: &str| {
                 log::line(name, text);
@@ -325,7 +328,11 @@ impl Pool {
                     tail.push_line(text);
                 }
             };
-            note(&log::start_line(&request_id));
+            let start = log::start_line(&request_id);
+            log::line(name, &start);
+            if let Some(tail) = &tail {
+                tail.start(&start);
+            }
             instance.log_to(tail.clone());
             lease.reusable = false;
             let started = Instant::now();
@@ -338,12 +345,14 @@ impl Pool {
                 )
                 .await;
             let duration = started.elapsed();
-            if tail.is_some() {
-                // Lines printed just before the result may still be in the pipe.
+            // Lines printed just before the result may still be in the pipe: a complete
+            // tail waits for them; a trailing one stays installed to take them until the
+            // instance's next invocation.
+            if tail.as_ref().is_some_and(LogTail::waits_for_late_lines) {
                 tokio::time::sleep(crate::log_tail::FLUSH_GRACE).await;
-            }
-            if let Some(instance) = &lease.instance {
-                instance.log_to(None);
+                if let Some(instance) = &lease.instance {
+                    instance.log_to(None);
+                }
             }
             let result = match outcome {
                 Outcome::Response(body) => {
@@ -396,13 +405,15 @@ impl Pool {
                     "the process exited before taking the event".into(),
                 )),
             };
-            note(&log::end_line(&request_id));
-            note(&log::report_line(
-                &request_id,
-                duration,
-                function.memory_mb,
-                init,
-            ));
+            for closing in [
+                log::end_line(&request_id),
+                log::report_line(&request_id, duration, function.memory_mb, init),
+            ] {
+                log::line(name, &closing);
+                if let Some(tail) = &tail {
+                    tail.push_closing(&closing);
+                }
+            }
             return result;
         }
     }

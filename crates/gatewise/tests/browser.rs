@@ -607,11 +607,14 @@ async fn wait_in_page(browser: &Browser, script: &str, limit: Duration, what: &s
 /// blocked (scenario 1: the function's response has no Access-Control-Allow-Origin) — its
 /// verdict, the log's explanation, and the preflight that guarded it on the row beside it. The
 /// "Blocked only" checkbox is reached with Tab and toggled with Space, and then only the
-/// blocked row is shown. With `GATEWISE_SCREENSHOT=1`, saves the page to `docs/inspector.png`.
+/// blocked row is shown. The POST shows its function's log. With `GATEWISE_SCREENSHOT=1`,
+/// saves the page to `docs/inspector.png`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inspector_page_shows_a_blocked_request_and_its_preflight_in_chromium() {
     let browser = browser!("inspector_page_shows_a_blocked_request_and_its_preflight");
-    let s = lazy("1-proxy-no-cors");
+    // Served from the template's folder, as a user would: locations read `template.yaml:…`.
+    let dir = copy_fixture("scenarios/1-proxy-no-cors");
+    let s = Server::start_in(dir.path(), &["--warm", "lazy"]);
     let inspector = s
         .stdout_head
         .lines()
@@ -768,6 +771,17 @@ async fn inspector_page_shows_a_blocked_request_and_its_preflight_in_chromium() 
             && guard_details.contains("Preflight for\nPOST"),
         "{guard_details}"
     );
+    let explanation_location = "template.yaml:18:3";
+    assert!(explanation.contains(explanation_location), "{explanation}");
+    // The function's log for the POST (START … REPORT); the MOCK preflight ran none.
+    let function_log = text(post, ".log pre").await;
+    assert!(
+        function_log.starts_with("START RequestId: ")
+            && function_log.contains("\nEND RequestId: ")
+            && function_log.contains("\nREPORT RequestId: "),
+        "{function_log}"
+    );
+    assert!(guard.find(Locator::Css(".log")).await.is_err());
     let probe = text(post, ".probe code").await;
     assert!(
         probe.starts_with(&format!(
@@ -778,6 +792,8 @@ async fn inspector_page_shows_a_blocked_request_and_its_preflight_in_chromium() 
     );
 
     if std::env::var("GATEWISE_SCREENSHOT").is_ok_and(|v| !v.is_empty() && v != "0") {
+        // Tall enough for the blocked POST, opened, and the preflight row beside it.
+        wd.set_window_size(1280, 1000).await.expect("window size");
         wd.execute("document.activeElement.blur();", vec![])
             .await
             .unwrap();

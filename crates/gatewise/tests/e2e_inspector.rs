@@ -1,8 +1,8 @@
 //! The inspector: `serve`'s live page on a port of its own. A real client reads its event
 //! stream while a page's preflight and request reach the API, and sees both records, paired,
-//! with the browser's verdict and the explanation; the page itself is served; the flags
-//! (`--no-inspector`, a busy explicit `--inspector-port`) and the free default port under
-//! `--port 0` hold.
+//! with the browser's verdict, the explanation and the function's log; the page itself is
+//! served, only to loopback host names; the flags (`--no-inspector`, a busy explicit
+//! `--inspector-port`, a busy default port) and the free default port under `--port 0` hold.
 
 mod support;
 
@@ -56,9 +56,30 @@ async fn read_events(
     }
 }
 
+/// The records of the `requests` events among `events`, oldest first.
+fn records(events: &[(String, String)]) -> Vec<Value> {
+    events
+        .iter()
+        .filter(|(name, _)| name == "requests")
+        .flat_map(|(_, data)| {
+            let batch: Value = serde_json::from_str(data).unwrap();
+            batch["records"].as_array().unwrap().clone()
+        })
+        .collect()
+}
+
 #[tokio::test]
-async fn the_stream_shows_a_blocked_request_with_its_preflight_and_why() {
-    let s = serve_scenario("1-proxy-no-cors", &[]);
+async fn the_stream_shows_a_blocked_request_with_its_preflight_why_and_the_function_log() {
+    // Scenario 1, with a handler that prints, as handlers do.
+    let dir = copy_fixture("scenarios/1-proxy-no-cors");
+    let handler = dir.path().join("src/orders.py");
+    let code = std::fs::read_to_string(&handler).unwrap().replace(
+        "    order = json.loads(event[\"body\"] or \"{}\")\n",
+        "    order = json.loads(event[\"body\"] or \"{}\")\n    print(\"creating order\", order)\n",
+    );
+    assert!(code.contains("print("));
+    write_file(&handler, &code);
+    let s = Server::start(&dir.path().join("template.yaml"), &[]);
     let inspector = inspector_url(&s);
     assert!(inspector.starts_with("http://127.0.0.1:"), "{inspector}");
     // `--port 0` and no `--inspector-port`: a free port, not 3002 (tests run in parallel).
@@ -97,16 +118,15 @@ async fn the_stream_shows_a_blocked_request_with_its_preflight_and_why() {
         .unwrap();
     assert_eq!(post.status(), 201);
 
+    // Within a second of the request (it waits for the function's last lines, then for the
+    // batch it belongs to).
     let events = read_events(&mut stream, &mut buffer, Duration::from_secs(1), |e| {
-        e.iter().filter(|(name, _)| name == "request").count() >= 2
+        records(e).len() >= 2
     })
     .await;
-    let records: Vec<Value> = events
-        .iter()
-        .filter(|(name, _)| name == "request")
-        .map(|(_, data)| serde_json::from_str(data).unwrap())
-        .collect();
-    let (guard, request) = (&records[0], &records[1]);
+    let answered = records(&events);
+    let (guard, request) = (&answered[0], &answered[1]);
+    assert!(guard["log"].is_null(), "a MOCK runs no function");
     assert_eq!(guard["method"], "OPTIONS");
     assert_eq!(guard["preflightFor"], "POST");
     assert_eq!(guard["verdict"], "allowed");
@@ -127,6 +147,20 @@ async fn the_stream_shows_a_blocked_request_with_its_preflight_and_why() {
             && explanation.contains("template.yaml:18:3")
             && explanation.contains("Fix:"),
         "{explanation}"
+    );
+    // The function's log for this request: START, what it printed, END, REPORT, in order.
+    let log = request["log"].as_str().unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert!(lines[0].starts_with("START RequestId: "), "{log}");
+    let printed = lines
+        .iter()
+        .position(|l| l.contains("creating order {'item': 'book'}"))
+        .unwrap_or_else(|| panic!("the handler's output is missing: {log}"));
+    let end = lines.iter().position(|l| l.starts_with("END RequestId: "));
+    assert!(end.is_some_and(|end| end > printed), "{log}");
+    assert!(
+        lines.last().unwrap().starts_with("REPORT RequestId: "),
+        "{log}"
     );
     let probe = request["probe"].as_str().unwrap();
     assert_eq!(
@@ -170,13 +204,39 @@ async fn the_stream_shows_a_blocked_request_with_its_preflight_and_why() {
         .unwrap();
     let mut late_buffer = String::new();
     let replayed = read_events(&mut late, &mut late_buffer, Duration::from_secs(5), |e| {
-        e.iter().filter(|(name, _)| name == "request").count() >= 2
+        e.iter().any(|(name, _)| name == "requests")
     })
     .await;
-    assert!(
-        replayed[2].1.contains(r#""verdict":"blocked""#),
-        "{replayed:?}"
-    );
+    let replayed = records(&replayed);
+    assert_eq!(replayed.len(), 2, "{replayed:?}");
+    assert_eq!(replayed[1]["verdict"], "blocked");
+    assert_eq!(replayed[1]["log"], request["log"]);
+
+    // A web page that made its own host name resolve to 127.0.0.1 (DNS rebinding) is refused.
+    let port = inspector.rsplit(':').next().unwrap();
+    for path in ["/", "/events"] {
+        let host = format!("attacker.example:{port}");
+        assert_eq!(status_with_host(&inspector, path, &host), 403, "{path}");
+    }
+    let host = format!("localhost:{port}");
+    assert_eq!(status_with_host(&inspector, "/page.css", &host), 200);
+}
+
+/// The status of `GET path` sent to `base` naming `host` in its `Host` header.
+fn status_with_host(base: &str, path: &str, host: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).unwrap();
+    std::str::from_utf8(&head[9..12]).unwrap().parse().unwrap()
 }
 
 /// The TCP ports the process listens on (Linux: its socket inodes in /proc/net/tcp*).
@@ -246,6 +306,47 @@ fn a_busy_inspector_port_asked_for_is_an_error() {
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains(&port) && stderr.contains("--inspector-port"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_busy_default_inspector_port_is_a_warning() {
+    // Whoever holds 3002 (this test, or anything else on the machine), the port is busy.
+    let _busy = std::net::TcpListener::bind("127.0.0.1:3002");
+    let api_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let dir = copy_fixture("scenarios/1-proxy-no-cors");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gatewise"))
+        .args(["serve", "--port", &api_port, "--invoke-port", "0"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut head = Vec::new();
+    for line in std::io::BufRead::lines(stdout) {
+        let line = line.unwrap();
+        let listening = line.starts_with("Listening on");
+        head.push(line);
+        if listening {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let head = head.join("\n");
+    assert!(head.contains("Listening on"), "{head}\n{stderr}");
+    assert!(!head.contains("Inspector on"), "{head}");
+    assert!(
+        stderr.contains("warning: the inspector is not served")
+            && stderr.contains("--inspector-port 0"),
         "{stderr}"
     );
 }

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use gatewise_cors::http_api::{
     GATEWAY_ERRORS_CARRY_CORS, PREFLIGHT_STATUS, ROUTED_PREFLIGHT_RUNS_INTEGRATION, is_preflight,
 };
-use gatewise_lambda::{Dispatch, Invocation};
+use gatewise_lambda::{Dispatch, Invocation, LogTail};
 use gatewise_model::{HttpApi, HttpApiBackend, HttpIntegration, HttpRoute, PayloadFormat, Stack};
 use http::request::Parts;
 use http::{HeaderName, HeaderValue, Response, StatusCode};
@@ -51,6 +51,8 @@ pub(crate) struct HttpPipeline<'g> {
     pub backends: &'g BackendClient,
     /// Where finished requests are shown live, when the inspector is on.
     pub inspector: Option<&'g Inspector>,
+    /// What the functions this request runs log, for the inspector (`functions` feeds it).
+    pub function_log: Option<&'g LogTail>,
 }
 
 /// One request, as the phases after matching see it.
@@ -166,6 +168,7 @@ impl<'g> HttpPipeline<'g> {
                 method: None,
             },
             self.inspector,
+            self.function_log,
         );
         response
     }

@@ -1,5 +1,7 @@
 // The inspector page: listens to /events (server-sent events, reconnecting by itself) and
-// shows each request as the gateway answers it, newest first.
+// shows each request as the gateway answers it, newest first. Requests arrive in batches (a
+// few a second); rows are added once per animation frame, so a page in a background tab
+// costs nothing until it is looked at, and a burst adds only the rows that stay.
 "use strict";
 
 // As many rows as the server keeps: a long session does not grow the page without bound.
@@ -9,8 +11,15 @@ const list = document.getElementById("requests");
 const template = document.getElementById("request-template");
 const status = document.getElementById("status");
 const empty = document.getElementById("empty");
+const skippedNote = document.getElementById("skipped");
 const blockedOnly = document.getElementById("blocked-only");
 const rows = new Map();
+// Records received and not yet shown, oldest first.
+let pending = [];
+let frameRequested = false;
+// Requests the server counted but did not record (more than it shows a second).
+let skipped = 0;
+let skippedRefused = 0;
 
 const VERDICTS = {
   "blocked": "blocked",
@@ -67,6 +76,11 @@ function add(record) {
   field(dl, "Request", "#" + record.id);
   li.dataset.summary = record.method + " " + record.status + ", " + VERDICTS[record.verdict];
   li.querySelector(".explanation").textContent = record.explanation || "";
+  if (record.log) {
+    li.querySelector(".log pre").textContent = record.log;
+  } else {
+    li.querySelector(".log").remove();
+  }
   const probe = li.querySelector(".probe");
   if (record.probe) {
     probe.querySelector("code").textContent = record.probe;
@@ -89,7 +103,18 @@ function add(record) {
 
   show(li);
   rows.set(record.id, li);
-  list.prepend(li);
+  return li;
+}
+
+// Shows the pending records: only the newest MAX_ROWS, since older ones would go at once.
+function render() {
+  frameRequested = false;
+  const shown = pending.slice(-MAX_ROWS);
+  pending = [];
+  if (shown.length === 0) return;
+  const batch = document.createDocumentFragment();
+  for (const record of shown) batch.prepend(add(record));
+  list.prepend(batch);
   empty.hidden = true;
   while (list.children.length > MAX_ROWS) {
     const last = list.lastElementChild;
@@ -98,21 +123,43 @@ function add(record) {
   }
 }
 
+function receive(batch) {
+  pending.push(...batch.records);
+  if (pending.length > MAX_ROWS) pending = pending.slice(-MAX_ROWS);
+  skipped += batch.skipped;
+  skippedRefused += batch.skippedRefused;
+  if (skipped > 0) {
+    skippedNote.hidden = false;
+    skippedNote.textContent = skipped.toLocaleString() + " requests not shown: they came faster " +
+      "than the inspector records them" +
+      (skippedRefused > 0 ? "; " + skippedRefused.toLocaleString() + " of them refused by a browser." : ".");
+  }
+  if (!frameRequested) {
+    frameRequested = true;
+    requestAnimationFrame(render);
+  }
+}
+
 blockedOnly.addEventListener("change", () => {
   for (const li of list.children) show(li);
 });
 
-document.getElementById("clear").addEventListener("click", () => {
+function reset() {
   list.replaceChildren();
   rows.clear();
+  pending = [];
+  skipped = 0;
+  skippedRefused = 0;
+  skippedNote.hidden = true;
   empty.hidden = false;
-});
+}
+
+document.getElementById("clear").addEventListener("click", reset);
 
 const events = new EventSource("/events");
 events.addEventListener("open", () => {
   // A reconnection replays the history: start from an empty list.
-  list.replaceChildren();
-  rows.clear();
+  reset();
   status.textContent = "Live";
 });
 events.addEventListener("error", () => {
@@ -121,9 +168,9 @@ events.addEventListener("error", () => {
 events.addEventListener("routes", (event) => {
   document.getElementById("routes").textContent = JSON.parse(event.data);
 });
-events.addEventListener("request", (event) => {
-  add(JSON.parse(event.data));
+events.addEventListener("requests", (event) => {
+  receive(JSON.parse(event.data));
 });
 events.addEventListener("missed", (event) => {
-  status.textContent = "Live (this page fell behind and missed " + event.data + " requests)";
+  status.textContent = "Live (this page fell behind and missed " + event.data + " batches of requests)";
 });

@@ -43,6 +43,8 @@ impl Inspector {
         shutdown: impl Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
         let mut connections = tokio::task::JoinSet::new();
+        // Ends with the connections when this function returns (the set is dropped).
+        connections.spawn(Arc::clone(&self).publish_batches());
         tokio::pin!(shutdown);
         loop {
             let stream = tokio::select! {
@@ -75,6 +77,13 @@ impl Inspector {
         if request.method() != Method::GET && request.method() != Method::HEAD {
             return plain(StatusCode::METHOD_NOT_ALLOWED, "only GET\n");
         }
+        if !loopback_host(request.headers()) {
+            return plain(
+                StatusCode::FORBIDDEN,
+                "the inspector answers only to http://127.0.0.1:PORT or http://localhost:PORT: \
+                 open it by one of those names\n",
+            );
+        }
         let (content_type, text) = match request.uri().path() {
             "/" => ("text/html; charset=utf-8", PAGE_HTML),
             "/page.css" => ("text/css; charset=utf-8", PAGE_CSS),
@@ -89,12 +98,13 @@ impl Inspector {
             .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "\n"))
     }
 
-    /// The event stream of one page: `routes`, then one `request` event per record.
+    /// The event stream of one page: `routes`, then `requests` events: the history, then
+    /// one per batch.
     fn events(self: &Arc<Self>) -> Response<PageBody> {
         let (history, live) = self.subscribe();
         let (frames, body) = mpsc::channel(PAGE_BACKLOG);
         let routes = serde_json::to_string(&self.routes).unwrap_or_default();
-        tokio::spawn(forward(frame("routes", &routes), history, live, frames));
+        tokio::spawn(forward([frame("routes", &routes), history], live, frames));
         Response::builder()
             .header(header::CONTENT_TYPE, "text/event-stream")
             .header(header::CACHE_CONTROL, "no-store")
@@ -105,12 +115,10 @@ impl Inspector {
 
 /// Feeds one page until it goes away.
 async fn forward(
-    routes: Bytes,
-    history: Vec<Arc<str>>,
-    mut live: broadcast::Receiver<Arc<str>>,
+    first: [Bytes; 2],
+    mut live: broadcast::Receiver<Bytes>,
     frames: mpsc::Sender<Bytes>,
 ) {
-    let first = std::iter::once(routes).chain(history.iter().map(|json| frame("request", json)));
     for bytes in first {
         if frames.send(bytes).await.is_err() {
             return;
@@ -121,7 +129,7 @@ async fn forward(
     loop {
         let bytes = tokio::select! {
             received = live.recv() => match received {
-                Ok(json) => frame("request", &json),
+                Ok(batch) => batch,
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     frame("missed", &missed.to_string())
                 }
@@ -137,8 +145,36 @@ async fn forward(
 }
 
 /// One server-sent event; `data` is JSON, which has no line breaks.
-fn frame(event: &str, data: &str) -> Bytes {
+pub(super) fn frame(event: &str, data: &str) -> Bytes {
     Bytes::from(format!("event: {event}\ndata: {data}\n\n"))
+}
+
+/// Whether the request names the page by a loopback name. The page listens on loopback
+/// only, but a web page could still reach it through DNS rebinding (its own host name made
+/// to resolve to 127.0.0.1) and read the event stream, which carries request headers; such a
+/// request names that foreign host. A request without `Host` comes from no browser.
+fn loopback_host(headers: &http::HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST) else {
+        return true;
+    };
+    let Ok(host) = host.to_str() else {
+        return false;
+    };
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if !name.ends_with(':') && port.bytes().all(|b| b.is_ascii_digit()) => {
+            name
+        }
+        _ => host,
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+        || name
+            .strip_prefix('[')
+            .and_then(|n| n.strip_suffix(']'))
+            .and_then(|n| n.parse::<std::net::Ipv6Addr>().ok())
+            .is_some_and(|ip| ip.is_loopback())
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response<PageBody> {
@@ -161,5 +197,34 @@ impl Body for EventBody {
         self.0
             .poll_recv(cx)
             .map(|bytes| bytes.map(|bytes| Ok(Frame::data(bytes))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::header_map;
+
+    #[test]
+    fn only_loopback_host_names_are_answered() {
+        for (host, answered) in [
+            ("127.0.0.1:3002", true),
+            ("localhost:3002", true),
+            ("LOCALHOST", true),
+            ("[::1]:3002", true),
+            ("127.0.0.2:3002", true),
+            ("evil.example:3002", false),
+            ("localhost.evil.example:3002", false),
+            ("127.0.0.1.nip.io:3002", false),
+            ("[::2]:3002", false),
+            ("::1", true),
+        ] {
+            let headers = header_map(&[("host", host)]);
+            assert_eq!(loopback_host(&headers), answered, "{host}");
+        }
+        assert!(
+            loopback_host(&http::HeaderMap::new()),
+            "no Host: not a browser"
+        );
     }
 }

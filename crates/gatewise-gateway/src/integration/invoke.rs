@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
-use gatewise_lambda::{Dispatch, FunctionHost, Invocation, InvokeError};
+use gatewise_lambda::{Dispatch, FunctionHost, Invocation, InvokeError, LogTail};
 use gatewise_model::{Function, FunctionIndex};
 
 /// The futures a function invocation returns, boxed so the gateway can hold any host.
@@ -17,6 +17,20 @@ pub(crate) type InvokeFuture<'a> =
 /// scripted functions so the whole pipeline runs without processes.
 pub(crate) trait Invoke: Send + Sync {
     fn invoke(&self, function: FunctionIndex, invocation: Invocation) -> InvokeFuture<'_>;
+}
+
+/// Runs functions keeping their log lines in one request's `log` (the inspector's view of
+/// the request): its authorizer's and its integration's invocations alike.
+pub(crate) struct LoggedInvoke<'a> {
+    pub functions: &'a dyn Invoke,
+    pub log: &'a LogTail,
+}
+
+impl Invoke for LoggedInvoke<'_> {
+    fn invoke(&self, function: FunctionIndex, mut invocation: Invocation) -> InvokeFuture<'_> {
+        invocation.log.get_or_insert_with(|| self.log.clone());
+        self.functions.invoke(function, invocation)
+    }
 }
 
 impl Invoke for FunctionHost {

@@ -86,6 +86,7 @@ pub(super) fn inspector_record(
         explanation: explained.map(|e| e.line),
         probe,
         preflight_id: None,
+        log: None,
     }
 }
 

@@ -16,6 +16,7 @@ pub(crate) mod source;
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use gatewise_lambda::LogTail;
 use http::StatusCode;
 
 use crate::inspector::Inspector;
@@ -128,11 +129,13 @@ thread_local! {
 
 /// Phase 8 for one finished request: the access line, plus the CORS explanation when a
 /// browser would refuse (or Firefox and Safari would refuse) the response, written together;
-/// and the inspector's record of it when an inspector page is (or was) open.
+/// and the inspector's record of it, with `function_log`, when an inspector page is (or was)
+/// open.
 pub(crate) fn record(
     exchange: &Exchange<'_, '_>,
     observed: &Observed<'_, '_>,
     inspector: Option<&Inspector>,
+    function_log: Option<&LogTail>,
 ) {
     ENTRY.with_borrow_mut(|entry| {
         entry.clear();
@@ -144,8 +147,11 @@ pub(crate) fn record(
             entry.push('\n');
         }
         emit(entry);
-        if let Some(inspector) = inspector.filter(|i| i.listening()) {
-            inspector.publish(inspect::inspector_record(exchange, observed, explained));
+        if let Some(inspector) = inspector
+            && inspector.admit(explained.is_some())
+        {
+            let record = inspect::inspector_record(exchange, observed, explained);
+            inspector.publish(record, function_log.cloned());
         }
         // An exceptional entry (a long reason) does not keep its memory for good.
         if entry.capacity() > ENTRY_CAPACITY_KEPT {

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use gatewise_lambda::{Dispatch, Invocation, InvokeError};
+use gatewise_lambda::{Dispatch, Invocation, InvokeError, LogTail};
 use gatewise_model::{Authorization, AuthorizerKind, FunctionIndex, RestApi, Stack};
 use gatewise_vtl::Input;
 use http::request::Parts;
@@ -54,6 +54,8 @@ pub(crate) struct RestPipeline<'g> {
     pub backends: &'g BackendClient,
     /// Where finished requests are shown live, when the inspector is on.
     pub inspector: Option<&'g Inspector>,
+    /// What the functions this request runs log, for the inspector (`functions` feeds it).
+    pub function_log: Option<&'g LogTail>,
 }
 
 /// A finished request before the AWS ids are added: the response, who produced it, and
@@ -159,6 +161,7 @@ impl RestPipeline<'_> {
                 method: reached_method,
             },
             self.inspector,
+            self.function_log,
         );
         response
     }

@@ -112,12 +112,30 @@ impl Server {
 
     /// [`Server::start`] with extra environment variables for gatewise.
     pub fn start_with_env(template: &Path, extra: &[&str], env: &[(&str, &Path)]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gatewise"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gatewise"));
+        command
             .arg("serve")
             .arg(template)
             .args(["--port", "0"])
             .args(extra)
-            .envs(env.iter().copied())
+            .envs(env.iter().copied());
+        Server::launch(command)
+    }
+
+    /// [`Server::start`] run from the template's folder, as a user runs `gatewise serve`
+    /// there: locations read `template.yaml:18:3`.
+    pub fn start_in(folder: &Path, extra: &[&str]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gatewise"));
+        command
+            .arg("serve")
+            .args(["--port", "0"])
+            .args(extra)
+            .current_dir(folder);
+        Server::launch(command)
+    }
+
+    fn launch(mut command: Command) -> Server {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
