@@ -239,6 +239,65 @@ fn status_with_host(base: &str, path: &str, host: &str) -> u16 {
     std::str::from_utf8(&head[9..12]).unwrap().parse().unwrap()
 }
 
+/// A burst the inspector does not record whole: every request is either in a batch or counted
+/// as skipped (a page says how many it did not show), no batch holds more than the limit, and
+/// the skipped preflights are counted as not refused.
+#[tokio::test]
+async fn every_request_of_a_burst_is_recorded_or_counted() {
+    const BURST: usize = 600;
+    const BATCH_LIMIT: usize = 100;
+    let s = serve_scenario("1-proxy-no-cors", &[]);
+    let inspector = inspector_url(&s);
+    let mut stream = client()
+        .get(format!("{inspector}/events"))
+        .send()
+        .await
+        .unwrap();
+    let mut buffer = String::new();
+    read_events(&mut stream, &mut buffer, Duration::from_secs(5), |e| {
+        e.iter().any(|(name, _)| name == "requests")
+    })
+    .await;
+    let mut burst = tokio::task::JoinSet::new();
+    for worker in 0..20 {
+        let url = s.url("/orders");
+        burst.spawn(async move {
+            let client = client();
+            for _ in (worker..BURST).step_by(20) {
+                let answer = client
+                    .request(reqwest::Method::OPTIONS, &url)
+                    .header("Origin", PAGE_ORIGIN)
+                    .header("Access-Control-Request-Method", "POST")
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(answer.status(), 200);
+            }
+        });
+    }
+    while let Some(done) = burst.join_next().await {
+        done.unwrap();
+    }
+    let accounted = |events: &[(String, String)]| {
+        events
+            .iter()
+            .filter(|(name, _)| name == "requests")
+            .map(|(_, data)| {
+                let batch: Value = serde_json::from_str(data).unwrap();
+                let records = batch["records"].as_array().unwrap().len();
+                assert!(records <= BATCH_LIMIT, "a batch of {records}");
+                assert_eq!(batch["skippedRefused"], 0);
+                records + batch["skipped"].as_u64().unwrap() as usize
+            })
+            .sum::<usize>()
+    };
+    let events = read_events(&mut stream, &mut buffer, Duration::from_secs(5), |e| {
+        accounted(e) >= BURST
+    })
+    .await;
+    assert_eq!(accounted(&events), BURST);
+}
+
 /// The TCP ports the process listens on (Linux: its socket inodes in /proc/net/tcp*).
 fn listening_ports(pid: i32) -> HashSet<u16> {
     let inodes: HashSet<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))

@@ -8,12 +8,12 @@
 //! recorded, and the work is split so the request path stays short:
 //! - the request path builds a [`Record`] and appends it to a queue (one short lock), and a
 //!   function invocation keeps its log lines in a [`LogTail`] that never delays the response;
-//! - one task ([`Inspector::publish_batches`]) takes the queue every [`BATCH_INTERVAL`],
+//! - one task ([`Inspector::publish_batches`]) takes the queue every quarter second,
 //!   numbers the records, pairs requests with their preflights, serializes them and sends each
 //!   page one event per batch, so a page costs a few writes a second, not one per request;
-//! - at most [`BATCH_LIMIT`] requests of an interval are recorded. No page can show more than
-//!   that and no one can read it; the rest are only counted (one atomic add each) and the page
-//!   says how many it was not shown.
+//! - at most [`BATCH_LIMIT`] requests of a batch are recorded. No one can read more than that
+//!   on a page; the rest are only counted (one atomic add each) and the page says how many it
+//!   did not show.
 //!
 //! The history (the last [`HISTORY`] records) is kept, so a reloaded page, or a second one,
 //! still shows what happened while no page was open.
@@ -34,16 +34,20 @@ use tokio::sync::{Notify, broadcast};
 /// How many records the inspector keeps for pages that connect later.
 pub(crate) const HISTORY: usize = 500;
 
-/// How long finished requests gather before they go to the pages as one batch: the delay a
-/// page shows them with, and what bounds the writes to a page under load.
-const BATCH_INTERVAL: Duration = Duration::from_millis(100);
+/// How long finished requests gather before they are taken as one batch. With
+/// [`LOG_SETTLE`], a batch leaves every 250 ms while requests come: the most a page shows
+/// them late by, and what bounds the writes to a page, and its redrawing, under load.
+const BATCH_INTERVAL: Duration = Duration::from_millis(200);
 
-/// Requests recorded per [`BATCH_INTERVAL`] at most (2,000 a second); beyond it they are
-/// counted, not recorded.
-pub(crate) const BATCH_LIMIT: usize = 200;
+/// Requests recorded per batch at most: 400 a second, and a burst of 100 at once, far more
+/// than a browser sends (six connections per host). Beyond it they are counted, not
+/// recorded. The limit is for the page: a browser redrawing a list that changes faster takes
+/// a good part of a core (BENCHMARKS.md), which a developer's machine should spend on the
+/// gateway and the functions.
+pub(crate) const BATCH_LIMIT: usize = 100;
 
-/// How long a record waits after its request finished before it is sent, so the function's
-/// last lines (read from its pipes asynchronously) are in its log.
+/// How long a batch waits after it is taken before it is sent, so the last function lines
+/// of its newest requests (read from their pipes asynchronously) are in their logs.
 const LOG_SETTLE: Duration = Duration::from_millis(50);
 
 /// Bytes of function log kept per request (the newest lines).
@@ -225,44 +229,40 @@ impl Inspector {
     }
 
     /// The publisher: sends the pages what the request path queued, one batch every
-    /// [`BATCH_INTERVAL`] while requests come, and sleeps while none do. Runs as long as the
-    /// inspector is served.
+    /// [`BATCH_INTERVAL`] (and [`LOG_SETTLE`]) while requests come, and sleeps while none do.
+    /// Runs as long as the inspector is served.
     pub(crate) async fn publish_batches(self: Arc<Self>) {
-        let mut waiting = VecDeque::new();
         loop {
-            if waiting.is_empty() {
-                self.arrived.notified().await;
-            }
+            // The first record in an empty queue wakes the publisher (a wake-up that came
+            // while it was busy is kept for this call).
+            self.arrived.notified().await;
             tokio::time::sleep(BATCH_INTERVAL).await;
-            self.take_queue(&mut waiting);
-            self.send_settled(&mut waiting, Instant::now());
+            let batch = self.take_queue();
+            // The last requests taken may have function lines still in the pipes.
+            tokio::time::sleep(LOG_SETTLE).await;
+            self.send(batch);
         }
     }
 
-    /// Moves the queue to `waiting` and opens the next batch's budget.
-    fn take_queue(&self, waiting: &mut VecDeque<Finished>) {
+    /// Takes the queue and opens the next batch's budget.
+    fn take_queue(&self) -> Vec<Finished> {
         let taken = std::mem::take(&mut *lock(&self.queue));
         self.admitted.store(0, Ordering::Relaxed);
-        waiting.extend(taken);
+        taken
     }
 
-    /// Publishes the records of `waiting` whose requests finished [`LOG_SETTLE`] before
-    /// `now` (and the counts of skipped requests) as one batch.
-    fn send_settled(&self, waiting: &mut VecDeque<Finished>, now: Instant) {
-        let settled = waiting
-            .iter()
-            .take_while(|f| now.duration_since(f.at) >= LOG_SETTLE)
-            .count();
+    /// Publishes `batch`, with the counts of the requests skipped since the last one.
+    fn send(&self, batch: Vec<Finished>) {
         let skipped = self.skipped.swap(0, Ordering::Relaxed);
         let skipped_refused = self.skipped_refused.swap(0, Ordering::Relaxed);
-        if settled == 0 && skipped == 0 {
+        if batch.is_empty() && skipped == 0 {
             return;
         }
         let mut state = lock(&self.state);
         state.skipped += skipped;
         state.skipped_refused += skipped_refused;
-        let published: Vec<Arc<str>> = waiting
-            .drain(..settled)
+        let published: Vec<Arc<str>> = batch
+            .into_iter()
             .map(|finished| state.keep(finished))
             .collect();
         let frame = batch_frame(skipped, skipped_refused, &published);
@@ -415,12 +415,10 @@ mod tests {
             .collect()
     }
 
-    /// What the publisher does once the records have settled.
+    /// What the publisher does with the queue, without its pauses.
     fn publish_now(inspector: &Inspector) {
-        let mut waiting = VecDeque::new();
-        inspector.take_queue(&mut waiting);
-        inspector.send_settled(&mut waiting, Instant::now() + LOG_SETTLE);
-        assert!(waiting.is_empty());
+        let taken = inspector.take_queue();
+        inspector.send(taken);
     }
 
     #[test]
@@ -428,8 +426,11 @@ mod tests {
         let inspector = Inspector::new(String::new());
         let (before, _) = inspector.subscribe();
         assert!(ids(&batch(&before)).is_empty());
-        // Three batches, each within its budget.
-        for size in [BATCH_LIMIT, BATCH_LIMIT, HISTORY + 25 - 2 * BATCH_LIMIT] {
+        // Batches within their budget.
+        let mut left = HISTORY + 25;
+        while left > 0 {
+            let size = left.min(BATCH_LIMIT);
+            left -= size;
             for _ in 0..size {
                 assert!(inspector.admit(false));
                 inspector.publish(record("GET", "/items", None), None);
@@ -485,7 +486,7 @@ mod tests {
     }
 
     #[test]
-    fn a_record_waits_for_its_functions_late_lines() {
+    fn a_records_function_log_is_read_when_its_batch_is_sent() {
         let inspector = Inspector::new(String::new());
         let (_, mut live) = inspector.subscribe();
         let log = inspector
@@ -494,12 +495,10 @@ mod tests {
         log.push_line("START RequestId: 1");
         assert!(inspector.admit(false));
         inspector.publish(record("GET", "/items", None), Some(log.clone()));
-        let mut waiting = VecDeque::new();
-        inspector.take_queue(&mut waiting);
-        inspector.send_settled(&mut waiting, Instant::now());
-        assert!(live.try_recv().is_err(), "sent before the log settled");
+        let taken = inspector.take_queue();
+        // A line that reached the log after the request finished, before the batch left.
         log.push_line("printed late");
-        inspector.send_settled(&mut waiting, Instant::now() + LOG_SETTLE);
+        inspector.send(taken);
         let sent = batch(&live.try_recv().expect("a batch"));
         assert_eq!(
             sent["records"][0]["log"],

@@ -6,9 +6,16 @@
 
 // As many rows as the server keeps: a long session does not grow the page without bound.
 const MAX_ROWS = 500;
+// While the server records all it can and only counts the rest (a load test), the page
+// redraws once a LOAD_REDRAW_MS with the newest LOAD_ROWS requests: a browser redrawing a
+// list that changes faster takes the CPU the gateway and its functions need, and no one
+// reads hundreds of rows a second.
+const LOAD_REDRAW_MS = 1000;
+const LOAD_ROWS = 50;
 
 const list = document.getElementById("requests");
 const template = document.getElementById("request-template");
+const detailsTemplate = document.getElementById("details-template");
 const status = document.getElementById("status");
 const empty = document.getElementById("empty");
 const skippedNote = document.getElementById("skipped");
@@ -17,7 +24,9 @@ const rows = new Map();
 // Records received and not yet shown, oldest first.
 let pending = [];
 let frameRequested = false;
-// Requests the server counted but did not record (more than it shows a second).
+// The last batch said the server counted requests it did not record.
+let underLoad = false;
+// Requests not shown, recorded or not, and how many of them a browser would refuse.
 let skipped = 0;
 let skippedRefused = 0;
 
@@ -38,12 +47,14 @@ function field(dl, name, value) {
 }
 
 function show(li) {
-  const refused = li.dataset.verdict === "blocked" || li.dataset.verdict === "other-browsers";
-  li.hidden = blockedOnly.checked && !refused;
+  li.hidden = blockedOnly.checked && !refused(li.record);
 }
 
+// A row: the summary line only. Its details are built when it is first opened, so a burst of
+// requests costs the page a few elements per row.
 function add(record) {
   const li = template.content.firstElementChild.cloneNode(true);
+  li.record = record;
   li.dataset.id = record.id;
   li.dataset.verdict = record.verdict;
   li.classList.add(record.verdict);
@@ -53,11 +64,31 @@ function add(record) {
   const verdict = li.querySelector(".verdict");
   verdict.textContent = record.preflightFor ? "preflight " + VERDICTS[record.verdict] : VERDICTS[record.verdict];
   verdict.classList.add(record.verdict);
-  li.querySelector(".millis").textContent = record.millis.toFixed(1) + " ms";
-  const time = new Date(record.time);
-  li.querySelector(".time").textContent = time.toLocaleTimeString();
+  li.querySelector(".millis").textContent = record.millis >= 1
+    ? record.millis.toFixed(1) + " ms"
+    : Math.round(record.millis * 1000) + " µs";
+  li.querySelector(".time").textContent = new Date(record.time).toLocaleTimeString();
+  if (record.preflightId !== null) {
+    const guard = rows.get(record.preflightId);
+    if (guard) {
+      guard.classList.add("guard");
+      guard.guarded = record;
+    }
+  }
+  show(li);
+  rows.set(record.id, li);
+  return li;
+}
 
-  const dl = li.querySelector("dl");
+function summary(record) {
+  return record.method + " " + record.status + ", " + VERDICTS[record.verdict];
+}
+
+// The details of a row, built when it is first opened.
+function details(li) {
+  const record = li.record;
+  const details = detailsTemplate.content.firstElementChild.cloneNode(true);
+  const dl = details.querySelector("dl");
   field(dl, "API", record.api);
   field(dl, "Route", record.route);
   field(dl, "Answered by", record.target);
@@ -66,51 +97,65 @@ function add(record) {
   field(dl, "Preflight for", record.preflightFor);
   if (record.preflightId !== null) {
     const guard = rows.get(record.preflightId);
-    field(dl, "Preflight", "#" + record.preflightId + (guard ? " (" + guard.dataset.summary + ")" : ""));
-    if (guard) {
-      guard.classList.add("guard");
-      field(guard.querySelector("dl"), "Guarded", "#" + record.id + " " + record.method + " " + record.path);
-    }
+    field(dl, "Preflight", "#" + record.preflightId + (guard ? " (" + summary(guard.record) + ")" : ""));
   }
-  field(dl, "Time", time.toISOString());
+  if (li.guarded) {
+    const guarded = li.guarded;
+    field(dl, "Guarded", "#" + guarded.id + " " + guarded.method + " " + guarded.path);
+  }
+  field(dl, "Time", new Date(record.time).toISOString());
   field(dl, "Request", "#" + record.id);
-  li.dataset.summary = record.method + " " + record.status + ", " + VERDICTS[record.verdict];
-  li.querySelector(".explanation").textContent = record.explanation || "";
+  details.querySelector(".explanation").textContent = record.explanation || "";
   if (record.log) {
-    li.querySelector(".log pre").textContent = record.log;
+    details.querySelector(".log pre").textContent = record.log;
   } else {
-    li.querySelector(".log").remove();
+    details.querySelector(".log").remove();
   }
-  const probe = li.querySelector(".probe");
+  const probe = details.querySelector(".probe");
   if (record.probe) {
     probe.querySelector("code").textContent = record.probe;
-    probe.querySelector(".copy").addEventListener("click", (event) => {
-      navigator.clipboard.writeText(record.probe).then(
-        () => { event.target.textContent = "Copied"; },
-        () => { event.target.textContent = "Copy failed: select the text"; });
-    });
   } else {
     probe.classList.add("none");
   }
-
-  const summary = li.querySelector(".summary");
-  const details = li.querySelector(".details");
-  summary.addEventListener("click", () => {
-    const open = summary.getAttribute("aria-expanded") === "true";
-    summary.setAttribute("aria-expanded", String(!open));
-    details.hidden = open;
-  });
-
-  show(li);
-  rows.set(record.id, li);
-  return li;
+  return details;
 }
 
-// Shows the pending records: only the newest MAX_ROWS, since older ones would go at once.
+// One listener for every row: opening and closing, and copying the probe command.
+list.addEventListener("click", (event) => {
+  const li = event.target.closest("li.request");
+  if (!li) return;
+  const copy = event.target.closest(".copy");
+  if (copy) {
+    navigator.clipboard.writeText(li.record.probe).then(
+      () => { copy.textContent = "Copied"; },
+      () => { copy.textContent = "Copy failed: select the text"; });
+    return;
+  }
+  const button = event.target.closest(".summary");
+  if (!button) return;
+  let opened = li.querySelector(".details");
+  if (!opened) {
+    opened = details(li);
+    opened.hidden = true;
+    li.append(opened);
+  }
+  const open = button.getAttribute("aria-expanded") === "true";
+  button.setAttribute("aria-expanded", String(!open));
+  opened.hidden = open;
+});
+
+function refused(record) {
+  return record.verdict === "blocked" || record.verdict === "other-browsers";
+}
+
+// Shows the pending records: the newest MAX_ROWS (older ones would go at once), or under load
+// the newest LOAD_ROWS; the others are counted as not shown.
 function render() {
   frameRequested = false;
-  const shown = pending.slice(-MAX_ROWS);
+  const shown = pending.slice(-(underLoad ? LOAD_ROWS : MAX_ROWS));
+  const dropped = pending.slice(0, pending.length - shown.length);
   pending = [];
+  notShown(dropped.length, dropped.filter(refused).length);
   if (shown.length === 0) return;
   const batch = document.createDocumentFragment();
   for (const record of shown) batch.prepend(add(record));
@@ -123,20 +168,32 @@ function render() {
   }
 }
 
+function notShown(count, refusedCount) {
+  if (count === 0) return;
+  skipped += count;
+  skippedRefused += refusedCount;
+  skippedNote.hidden = false;
+  skippedNote.textContent = skipped.toLocaleString() + " requests not shown: they came faster " +
+    "than the inspector shows them" +
+    (skippedRefused > 0 ? "; " + skippedRefused.toLocaleString() + " of them refused by a browser." : ".");
+}
+
 function receive(batch) {
   pending.push(...batch.records);
-  if (pending.length > MAX_ROWS) pending = pending.slice(-MAX_ROWS);
-  skipped += batch.skipped;
-  skippedRefused += batch.skippedRefused;
-  if (skipped > 0) {
-    skippedNote.hidden = false;
-    skippedNote.textContent = skipped.toLocaleString() + " requests not shown: they came faster " +
-      "than the inspector records them" +
-      (skippedRefused > 0 ? "; " + skippedRefused.toLocaleString() + " of them refused by a browser." : ".");
+  // A page in a background tab does not draw: it keeps what it would show.
+  if (pending.length > MAX_ROWS) {
+    const dropped = pending.splice(0, pending.length - MAX_ROWS);
+    notShown(dropped.length, dropped.filter(refused).length);
   }
+  underLoad = batch.skipped > 0;
+  notShown(batch.skipped, batch.skippedRefused);
   if (!frameRequested) {
     frameRequested = true;
-    requestAnimationFrame(render);
+    if (underLoad) {
+      setTimeout(() => requestAnimationFrame(render), LOAD_REDRAW_MS);
+    } else {
+      requestAnimationFrame(render);
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 //! The inspector's own small HTTP/1 server: the page (`/`, `/page.css`, `/page.js`, embedded
 //! in the binary so it works offline) and `/events`, the server-sent event stream the page
-//! listens to: first the route table, then the history, then every record as it is made.
-//! It runs on its own port because every path on the API's port belongs to the API.
+//! listens to: first the route table (`routes`), then the history, then each batch of records
+//! as the publisher makes it (`requests`). It runs on its own port because every path on the
+//! API's port belongs to the API, and answers only loopback host names.
 
 use std::convert::Infallible;
 use std::future::Future;
