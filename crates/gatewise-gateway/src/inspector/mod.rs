@@ -35,8 +35,9 @@ use tokio::sync::{Notify, broadcast};
 pub(crate) const HISTORY: usize = 500;
 
 /// How long finished requests gather before they are taken as one batch. With
-/// [`LOG_SETTLE`], a batch leaves every 250 ms while requests come: the most a page shows
-/// them late by, and what bounds the writes to a page, and its redrawing, under load.
+/// [`LOG_SETTLE`], a batch leaves every 250 ms while requests come: about how late a page
+/// shows them (300 ms at most), and what bounds the writes to a page, and its redrawing,
+/// under load.
 const BATCH_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Requests recorded per batch at most: 400 a second, and a burst of 100 at once, far more
