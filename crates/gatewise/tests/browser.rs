@@ -641,6 +641,14 @@ async fn inspector_page_shows_a_blocked_request_and_its_preflight_in_chromium() 
         "the inspector's status says Live",
     )
     .await;
+    // The route table is the stream's first event, which may follow the connection's opening.
+    wait_in_page(
+        &browser,
+        "document.getElementById('routes').textContent !== ''",
+        Duration::from_secs(5),
+        "the inspector shows the route table",
+    )
+    .await;
     let routes = wd.find(Locator::Id("routes")).await.unwrap().text().await;
     assert!(
         routes

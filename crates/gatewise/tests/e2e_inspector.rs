@@ -56,11 +56,11 @@ async fn read_events(
     }
 }
 
-/// The records of the `requests` events among `events`, oldest first.
+/// The records of the `history` and `requests` events among `events`, oldest first.
 fn records(events: &[(String, String)]) -> Vec<Value> {
     events
         .iter()
-        .filter(|(name, _)| name == "requests")
+        .filter(|(name, _)| name == "history" || name == "requests")
         .flat_map(|(_, data)| {
             let batch: Value = serde_json::from_str(data).unwrap();
             batch["records"].as_array().unwrap().clone()
@@ -204,7 +204,7 @@ async fn the_stream_shows_a_blocked_request_with_its_preflight_why_and_the_funct
         .unwrap();
     let mut late_buffer = String::new();
     let replayed = read_events(&mut late, &mut late_buffer, Duration::from_secs(5), |e| {
-        e.iter().any(|(name, _)| name == "requests")
+        e.iter().any(|(name, _)| name == "history")
     })
     .await;
     let replayed = records(&replayed);
@@ -255,7 +255,7 @@ async fn every_request_of_a_burst_is_recorded_or_counted() {
         .unwrap();
     let mut buffer = String::new();
     read_events(&mut stream, &mut buffer, Duration::from_secs(5), |e| {
-        e.iter().any(|(name, _)| name == "requests")
+        e.iter().any(|(name, _)| name == "history")
     })
     .await;
     let mut burst = tokio::task::JoinSet::new();

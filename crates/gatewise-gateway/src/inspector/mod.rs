@@ -266,7 +266,7 @@ impl Inspector {
             .into_iter()
             .map(|finished| state.keep(finished))
             .collect();
-        let frame = batch_frame(skipped, skipped_refused, &published);
+        let frame = batch_frame("requests", skipped, skipped_refused, &published);
         // Sent under the lock, so a page that subscribes sees each record once: either in
         // the history it is handed or live.
         let _ = self.live.send(frame);
@@ -278,7 +278,7 @@ impl Inspector {
         self.armed.store(true, Ordering::Relaxed);
         let state = lock(&self.state);
         let history: Vec<Arc<str>> = state.history.iter().map(|k| Arc::clone(&k.json)).collect();
-        let frame = batch_frame(state.skipped, state.skipped_refused, &history);
+        let frame = batch_frame("history", state.skipped, state.skipped_refused, &history);
         (frame, self.live.subscribe())
     }
 }
@@ -341,10 +341,11 @@ impl State {
     }
 }
 
-/// The `requests` event: `{"skipped":N,"skippedRefused":M,"records":[…]}`, the records
-/// (each already JSON) oldest first; `skipped` counts requests not recorded (over
-/// [`BATCH_LIMIT`]) and `skippedRefused` those of them a browser would refuse.
-fn batch_frame(skipped: u64, skipped_refused: u64, records: &[Arc<str>]) -> Bytes {
+/// A `requests` event (one batch) or the `history` event a new page starts with:
+/// `{"skipped":N,"skippedRefused":M,"records":[…]}`, the records (each already JSON) oldest
+/// first; `skipped` counts requests not recorded (over [`BATCH_LIMIT`]) since the last batch,
+/// or in all for the history, and `skippedRefused` those of them a browser would refuse.
+fn batch_frame(event: &str, skipped: u64, skipped_refused: u64, records: &[Arc<str>]) -> Bytes {
     let length = records.iter().map(|json| json.len() + 1).sum::<usize>();
     let mut data = String::with_capacity(length + 64);
     let _ = write!(
@@ -358,7 +359,7 @@ fn batch_frame(skipped: u64, skipped_refused: u64, records: &[Arc<str>]) -> Byte
         data.push_str(json);
     }
     data.push_str("]}");
-    server::frame("requests", &data)
+    server::frame(event, &data)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -397,13 +398,14 @@ mod tests {
         }
     }
 
-    /// The `data` of a `requests` event.
+    /// The `data` of a `requests` or `history` event.
     fn batch(frame: &Bytes) -> serde_json::Value {
         let text = std::str::from_utf8(frame).unwrap();
-        let data = text
-            .strip_prefix("event: requests\ndata: ")
+        let data = ["requests", "history"]
+            .iter()
+            .find_map(|event| text.strip_prefix(&format!("event: {event}\ndata: ")))
             .and_then(|rest| rest.strip_suffix("\n\n"))
-            .unwrap_or_else(|| panic!("not a requests event: {text}"));
+            .unwrap_or_else(|| panic!("not a batch: {text}"));
         serde_json::from_str(data).unwrap()
     }
 

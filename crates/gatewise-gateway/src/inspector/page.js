@@ -178,14 +178,16 @@ function notShown(count, refusedCount) {
     (skippedRefused > 0 ? "; " + skippedRefused.toLocaleString() + " of them refused by a browser." : ".");
 }
 
-function receive(batch) {
+// A batch of requests, or (`history`) what the server kept before this page connected.
+function receive(batch, history) {
   pending.push(...batch.records);
   // A page in a background tab does not draw: it keeps what it would show.
   if (pending.length > MAX_ROWS) {
     const dropped = pending.splice(0, pending.length - MAX_ROWS);
     notShown(dropped.length, dropped.filter(refused).length);
   }
-  underLoad = batch.skipped > 0;
+  // The history's counts are totals, not a sign of load now.
+  underLoad = !history && batch.skipped > 0;
   notShown(batch.skipped, batch.skippedRefused);
   if (!frameRequested) {
     frameRequested = true;
@@ -225,8 +227,11 @@ events.addEventListener("error", () => {
 events.addEventListener("routes", (event) => {
   document.getElementById("routes").textContent = JSON.parse(event.data);
 });
+events.addEventListener("history", (event) => {
+  receive(JSON.parse(event.data), true);
+});
 events.addEventListener("requests", (event) => {
-  receive(JSON.parse(event.data));
+  receive(JSON.parse(event.data), false);
 });
 events.addEventListener("missed", (event) => {
   status.textContent = "Live (this page fell behind and missed " + event.data + " batches of requests)";

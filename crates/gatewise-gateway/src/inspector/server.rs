@@ -1,7 +1,7 @@
 //! The inspector's own small HTTP/1 server: the page (`/`, `/page.css`, `/page.js`, embedded
 //! in the binary so it works offline) and `/events`, the server-sent event stream the page
-//! listens to: first the route table (`routes`), then the history, then each batch of records
-//! as the publisher makes it (`requests`). It runs on its own port because every path on the
+//! listens to: first the route table (`routes`), then the history (`history`), then each
+//! batch of records as the publisher makes it (`requests`). It runs on its own port because every path on the
 //! API's port belongs to the API, and answers only loopback host names.
 
 use std::convert::Infallible;
@@ -99,8 +99,8 @@ impl Inspector {
             .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "\n"))
     }
 
-    /// The event stream of one page: `routes`, then `requests` events: the history, then
-    /// one per batch.
+    /// The event stream of one page: `routes`, `history`, then one `requests` event per
+    /// batch.
     fn events(self: &Arc<Self>) -> Response<PageBody> {
         let (history, live) = self.subscribe();
         let (frames, body) = mpsc::channel(PAGE_BACKLOG);
