@@ -77,8 +77,8 @@ impl LogTail {
     /// before (a request may run an authorizer and then its function).
     pub(crate) fn start(&self, line: &str) {
         let mut kept = self.lock();
-        let closing = std::mem::take(&mut kept.closing);
-        kept.lines.extend_from_slice(&closing);
+        let Kept { lines, closing } = &mut *kept;
+        lines.append(closing);
         self.append(&mut kept, line);
     }
 

@@ -320,19 +320,16 @@ impl Pool {
             let init = instance.take_init_duration();
             let pid = instance.pid();
             // Each line goes to the terminal and, when a tail was asked for, to the
-            // invocation's own log.
+            // invocation's own log (`keep`: as its start, a line, or a closing line).
             let tail = invocation.log.clone();
-            let note = |text: &str| {
+            let note_as = |keep: fn(&LogTail, &str), text: &str| {
                 log::line(name, text);
                 if let Some(tail) = &tail {
-                    tail.push_line(text);
+                    keep(tail, text);
                 }
             };
-            let start = log::start_line(&request_id);
-            log::line(name, &start);
-            if let Some(tail) = &tail {
-                tail.start(&start);
-            }
+            let note = |text: &str| note_as(LogTail::push_line, text);
+            note_as(LogTail::start, &log::start_line(&request_id));
             instance.log_to(tail.clone());
             lease.reusable = false;
             let started = Instant::now();
@@ -405,15 +402,11 @@ impl Pool {
                     "the process exited before taking the event".into(),
                 )),
             };
-            for closing in [
-                log::end_line(&request_id),
-                log::report_line(&request_id, duration, function.memory_mb, init),
-            ] {
-                log::line(name, &closing);
-                if let Some(tail) = &tail {
-                    tail.push_closing(&closing);
-                }
-            }
+            note_as(LogTail::push_closing, &log::end_line(&request_id));
+            note_as(
+                LogTail::push_closing,
+                &log::report_line(&request_id, duration, function.memory_mb, init),
+            );
             return result;
         }
     }

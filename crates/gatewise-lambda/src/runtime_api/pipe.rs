@@ -247,8 +247,14 @@ async fn read_request(reader: &mut (impl AsyncRead + Unpin)) -> Result<Request, 
     }
     let body = match usize::try_from(body_length) {
         Ok(length) if length <= MAX_RESPONSE_BYTES => {
-            let mut body = BytesMut::zeroed(length);
-            reader.read_exact(&mut body).await?;
+            // Read into spare capacity: up to 6 MB need not be zeroed first.
+            let mut body = BytesMut::with_capacity(length);
+            let mut rest = (&mut *reader).take(u64::from(body_length));
+            while body.len() < length {
+                if rest.read_buf(&mut body).await? == 0 {
+                    return Err(ReadError::Closed);
+                }
+            }
             Body::Kept(body.freeze())
         }
         _ => {
@@ -285,38 +291,39 @@ async fn read_request(reader: &mut (impl AsyncRead + Unpin)) -> Result<Request, 
     })
 }
 
-/// Sends `delivery` as an `INVOCATION` frame, in one vectored write.
+/// Sends `delivery` as an `INVOCATION` frame, in one vectored write. The head is written in
+/// place behind the kind and its length, which is filled in once known.
 async fn write_invocation(
     write: &mut (impl AsyncWrite + Unpin),
     function_arn: &[u8],
     delivery: Delivery,
 ) -> std::io::Result<()> {
-    let mut head = Vec::with_capacity(delivery.request_id.len() + function_arn.len() + 96);
-    write!(head, "{}\n{}\n", delivery.request_id, delivery.deadline_ms)?;
-    head.extend_from_slice(function_arn);
-    write!(head, "\n{}", delivery.trace_id)?;
-    let prefix = frame_prefix(INVOCATION, &head, delivery.payload.len())?;
+    let mut prefix = Vec::with_capacity(delivery.request_id.len() + function_arn.len() + 105);
+    prefix.push(INVOCATION);
+    prefix.extend_from_slice(&[0; 4]);
+    write!(
+        prefix,
+        "{}\n{}\n",
+        delivery.request_id, delivery.deadline_ms
+    )?;
+    prefix.extend_from_slice(function_arn);
+    write!(prefix, "\n{}", delivery.trace_id)?;
+    let head_length = frame_length(prefix.len() - 5)?;
+    prefix[1..5].copy_from_slice(&head_length.to_be_bytes());
+    prefix.extend_from_slice(&frame_length(delivery.payload.len())?.to_be_bytes());
     write
         .write_all_buf(&mut Buf::chain(prefix.as_slice(), delivery.payload))
         .await
 }
 
-/// A frame without its body: kind, head length, head, body length.
-fn frame_prefix(kind: u8, head: &[u8], body_length: usize) -> std::io::Result<Vec<u8>> {
-    let length = |n: usize| {
-        u32::try_from(n).map_err(|_| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("{n} bytes do not fit a frame"),
-            )
-        })
-    };
-    let mut prefix = Vec::with_capacity(9 + head.len());
-    prefix.push(kind);
-    prefix.extend_from_slice(&length(head.len())?.to_be_bytes());
-    prefix.extend_from_slice(head);
-    prefix.extend_from_slice(&length(body_length)?.to_be_bytes());
-    Ok(prefix)
+/// A head or body length as a frame carries it.
+fn frame_length(n: usize) -> std::io::Result<u32> {
+    u32::try_from(n).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{n} bytes do not fit a frame"),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -330,7 +337,10 @@ mod tests {
     use super::*;
 
     fn frame(kind: u8, head: &str, body: &[u8]) -> Vec<u8> {
-        let mut frame = frame_prefix(kind, head.as_bytes(), body.len()).unwrap();
+        let mut frame = vec![kind];
+        frame.extend_from_slice(&frame_length(head.len()).unwrap().to_be_bytes());
+        frame.extend_from_slice(head.as_bytes());
+        frame.extend_from_slice(&frame_length(body.len()).unwrap().to_be_bytes());
         frame.extend_from_slice(body);
         frame
     }
@@ -568,24 +578,43 @@ mod tests {
         (kind, String::from_utf8(head).unwrap(), body)
     }
 
-    #[tokio::test]
-    async fn a_client_is_served_over_the_pipe_with_the_http_api_s_events() {
+    /// An instance's Runtime API served over a socket pair: the API (kept alive while it
+    /// serves), its invocation queue, its events, and the client's end of the pipe.
+    async fn piped(
+        stop_instance: impl FnOnce() + Send + 'static,
+    ) -> (
+        super::super::RuntimeApi,
+        tokio::sync::mpsc::Sender<PendingInvocation>,
+        tokio::sync::mpsc::UnboundedReceiver<ApiEvent>,
+        UnixStream,
+    ) {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
         let (_, owner) = watch::channel(None);
-        let (mut api, queue, mut events) = serve_api(listener, "hello", owner).unwrap();
-        let (ours, mut client) = UnixStream::pair().unwrap();
+        let (mut api, queue, events) = serve_api(listener, "hello", owner).unwrap();
+        let (ours, client) = UnixStream::pair().unwrap();
+        api.serve_pipe(ours, stop_instance);
+        (api, queue, events, client)
+    }
+
+    fn invocation(id: &str, payload: &'static [u8]) -> PendingInvocation {
+        PendingInvocation {
+            request_id: id.into(),
+            payload: Bytes::from_static(payload),
+            timeout: Duration::from_secs(3),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_client_is_served_over_the_pipe_with_the_http_api_s_events() {
         let (stopped_tx, stopped) = tokio::sync::oneshot::channel();
-        api.serve_pipe(ours, move || {
+        let (_api, queue, mut events, mut client) = piped(move || {
             let _ = stopped_tx.send(());
-        });
+        })
+        .await;
 
         client.write_all(&frame(NEXT, "", b"")).await.unwrap();
         assert!(matches!(events.recv().await, Some(ApiEvent::Ready)));
-        let invocation = |id: &str| PendingInvocation {
-            request_id: id.into(),
-            payload: Bytes::from_static(b"{\"a\":1}"),
-            timeout: Duration::from_secs(3),
-        };
+        let invocation = |id: &str| invocation(id, b"{\"a\":1}");
         queue.send(invocation("req-1")).await.unwrap();
         let (kind, head, body) = client_read(&mut client).await;
         assert_eq!(kind, INVOCATION);
@@ -682,36 +711,23 @@ mod tests {
 
     #[tokio::test]
     async fn a_process_that_went_away_is_not_handed_an_invocation() {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-        let (_, owner) = watch::channel(None);
-        let (mut api, queue, mut events) = serve_api(listener, "hello", owner).unwrap();
-        let (ours, mut client) = UnixStream::pair().unwrap();
-        api.serve_pipe(ours, || {});
+        let (_api, queue, mut events, mut client) = piped(|| {}).await;
         client.write_all(&frame(NEXT, "", b"")).await.unwrap();
         assert!(matches!(events.recv().await, Some(ApiEvent::Ready)));
         drop(client);
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let invocation = |id: &str| PendingInvocation {
-            request_id: id.into(),
-            payload: Bytes::from_static(b"{}"),
-            timeout: Duration::from_secs(3),
-        };
-        queue.send(invocation("req-1")).await.unwrap();
+        queue.send(invocation("req-1", b"{}")).await.unwrap();
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(events.try_recv().is_err(), "the invocation was started");
         assert!(
-            queue.try_send(invocation("req-2")).is_err(),
+            queue.try_send(invocation("req-2", b"{}")).is_err(),
             "the invocation left the queue"
         );
     }
 
     #[tokio::test]
     async fn init_errors_travel_before_the_first_next() {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-        let (_, owner) = watch::channel(None);
-        let (mut api, _queue, mut events) = serve_api(listener, "hello", owner).unwrap();
-        let (ours, mut client) = UnixStream::pair().unwrap();
-        api.serve_pipe(ours, || {});
+        let (_api, _queue, mut events, mut client) = piped(|| {}).await;
         let body = r#"{"errorMessage":"nope","trace":[]}"#;
         client
             .write_all(&frame(
