@@ -533,6 +533,6 @@ fn cmp_ignore_ascii_case(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// Splits an `Access-Control-Request-Headers` value into its names (the browser already
 /// lower-cased, sorted and joined them; spaces are tolerated for hand-made requests).
-pub(crate) fn request_header_names(value: &str) -> impl Iterator<Item = &str> + Clone {
+pub fn request_header_names(value: &str) -> impl Iterator<Item = &str> + Clone {
     value.split(',').map(trim_ows).filter(|n| !n.is_empty())
 }

@@ -32,7 +32,7 @@ use serde::Serialize;
 use tokio::sync::{Notify, broadcast};
 
 /// How many records the inspector keeps for pages that connect later.
-pub(crate) const HISTORY: usize = 500;
+const HISTORY: usize = 500;
 
 /// How long finished requests gather before they are taken as one batch. With
 /// [`LOG_SETTLE`], a batch leaves every 250 ms while requests come: about how late a page
@@ -45,7 +45,7 @@ const BATCH_INTERVAL: Duration = Duration::from_millis(200);
 /// recorded. The limit is for the page: a browser redrawing a list that changes faster takes
 /// a good part of a core (BENCHMARKS.md), which a developer's machine should spend on the
 /// gateway and the functions.
-pub(crate) const BATCH_LIMIT: usize = 100;
+const BATCH_LIMIT: usize = 100;
 
 /// How long a batch waits after it is taken before it is sent, so the last function lines
 /// of its newest requests (read from their pipes asynchronously) are in their logs.
@@ -63,8 +63,9 @@ const PREFLIGHT_PAIRING: Duration = Duration::from_secs(10);
 
 /// The hub between the gateways of one `serve` and the inspector pages.
 pub struct Inspector {
-    /// The route table as `gatewise routes` prints it, sent to every page first.
-    routes: String,
+    /// The `routes` event: the route table as `gatewise routes` prints it, sent to every page
+    /// first.
+    routes: Bytes,
     /// Set by the first page: from then on requests are recorded.
     armed: AtomicBool,
     /// Requests admitted since the publisher last took the queue: the batch's budget.
@@ -150,7 +151,8 @@ pub(crate) struct Record {
     pub api: Option<String>,
     /// The route or resource that matched (`POST /orders`, `ANY /{proxy+}`).
     pub route: Option<String>,
-    /// What answered, as the access log says it (`function CreateOrder`, `mock OPTIONS /x`).
+    /// What answered, as the access log says it (`[function CreateOrder]`,
+    /// `[mock OPTIONS /x]`).
     pub target: String,
     /// Why the gateway answered itself, for gateway errors.
     pub reason: Option<String>,
@@ -173,7 +175,10 @@ impl Inspector {
     /// A hub for a `serve` whose route table reads `routes`.
     pub fn new(routes: String) -> Arc<Inspector> {
         Arc::new(Inspector {
-            routes,
+            routes: server::frame(
+                "routes",
+                &serde_json::to_string(&routes).unwrap_or_default(),
+            ),
             armed: AtomicBool::new(false),
             admitted: AtomicUsize::new(0),
             skipped: AtomicU64::new(0),
@@ -266,7 +271,7 @@ impl Inspector {
             .into_iter()
             .map(|finished| state.keep(finished))
             .collect();
-        let frame = batch_frame("requests", skipped, skipped_refused, &published);
+        let frame = batch_frame("requests", skipped, skipped_refused, published.iter());
         // Sent under the lock, so a page that subscribes sees each record once: either in
         // the history it is handed or live.
         let _ = self.live.send(frame);
@@ -277,8 +282,8 @@ impl Inspector {
     fn subscribe(&self) -> (Bytes, broadcast::Receiver<Bytes>) {
         self.armed.store(true, Ordering::Relaxed);
         let state = lock(&self.state);
-        let history: Vec<Arc<str>> = state.history.iter().map(|k| Arc::clone(&k.json)).collect();
-        let frame = batch_frame("history", state.skipped, state.skipped_refused, &history);
+        let history = state.history.iter().map(|kept| &kept.json);
+        let frame = batch_frame("history", state.skipped, state.skipped_refused, history);
         (frame, self.live.subscribe())
     }
 }
@@ -295,7 +300,10 @@ impl State {
         record.id = self.next_id;
         self.next_id += 1;
         record.log = log
-            .map(|log| String::from_utf8_lossy(&log.contents()).into_owned())
+            .map(|log| {
+                String::from_utf8(log.contents())
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            })
             .filter(|text| !text.is_empty());
         if record.preflight_for.is_none()
             && let Some(origin) = &record.origin
@@ -345,21 +353,27 @@ impl State {
 /// `{"skipped":N,"skippedRefused":M,"records":[…]}`, the records (each already JSON) oldest
 /// first; `skipped` counts requests not recorded (over [`BATCH_LIMIT`]) since the last batch,
 /// or in all for the history, and `skippedRefused` those of them a browser would refuse.
-fn batch_frame(event: &str, skipped: u64, skipped_refused: u64, records: &[Arc<str>]) -> Bytes {
-    let length = records.iter().map(|json| json.len() + 1).sum::<usize>();
-    let mut data = String::with_capacity(length + 64);
+/// Written straight into the frame: a history can be megabytes.
+fn batch_frame<'r>(
+    event: &str,
+    skipped: u64,
+    skipped_refused: u64,
+    records: impl Iterator<Item = &'r Arc<str>> + Clone,
+) -> Bytes {
+    let length = records.clone().map(|json| json.len() + 1).sum::<usize>();
+    let mut frame = String::with_capacity(length + 96);
     let _ = write!(
-        data,
-        r#"{{"skipped":{skipped},"skippedRefused":{skipped_refused},"records":["#
+        frame,
+        "event: {event}\ndata: {{\"skipped\":{skipped},\"skippedRefused\":{skipped_refused},\"records\":["
     );
-    for (index, json) in records.iter().enumerate() {
+    for (index, json) in records.enumerate() {
         if index > 0 {
-            data.push(',');
+            frame.push(',');
         }
-        data.push_str(json);
+        frame.push_str(json);
     }
-    data.push_str("]}");
-    server::frame(event, &data)
+    frame.push_str("]}\n\n");
+    Bytes::from(frame)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

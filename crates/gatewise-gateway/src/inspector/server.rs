@@ -104,8 +104,7 @@ impl Inspector {
     fn events(self: &Arc<Self>) -> Response<PageBody> {
         let (history, live) = self.subscribe();
         let (frames, body) = mpsc::channel(PAGE_BACKLOG);
-        let routes = serde_json::to_string(&self.routes).unwrap_or_default();
-        tokio::spawn(forward([frame("routes", &routes), history], live, frames));
+        tokio::spawn(forward([self.routes.clone(), history], live, frames));
         Response::builder()
             .header(header::CONTENT_TYPE, "text/event-stream")
             .header(header::CACHE_CONTROL, "no-store")

@@ -65,8 +65,13 @@ pub(crate) struct CompiledMock {
     /// Per integration response, the template that renders its body (spec 4.6): its
     /// `application/json` one, else its first; `None` when it has none.
     response_templates: Vec<Option<CompiledTemplate>>,
-    /// MOCK only ([`CompiledMock::mock`]): per request template, the answer it always gives
-    /// when nothing in it depends on the request. Empty for mappings with a backend.
+}
+
+/// A `MOCK` integration as its route runs it: the compiled mapping, and per request template
+/// the answer it always gives when nothing in it depends on the request.
+#[derive(Debug)]
+pub(crate) struct MockRoute {
+    pub mapping: CompiledMock,
     fixed: Vec<Option<FixedAnswer>>,
 }
 
@@ -141,20 +146,7 @@ impl CompiledMock {
             patterns,
             request_templates,
             response_templates,
-            fixed: Vec::new(),
         }
-    }
-
-    /// Compiles the mapping of a `MOCK` integration: [`CompiledMock::new`], plus the answers
-    /// that are fixed at startup.
-    pub(crate) fn mock(integration: IntegrationMapping, route: &str) -> Self {
-        let mut mock = Self::new(integration, route);
-        mock.fixed = mock
-            .request_templates
-            .iter()
-            .map(|template| mock.fixed_answer(template))
-            .collect();
-        mock
     }
 
     /// The answer `template` always gives, when it is fixed (see [`FixedAnswer`]); `None`
@@ -255,16 +247,6 @@ impl CompiledMock {
             .position(|key| key.eq_ignore_ascii_case(wanted))
     }
 
-    /// The MOCK's answer to a request of `content_type` when it is fixed ([`FixedAnswer`]):
-    /// the pipeline then skips decoding the request for templates altogether.
-    pub(crate) fn fixed_response(
-        &self,
-        content_type: Option<&str>,
-    ) -> Option<Response<Full<Bytes>>> {
-        let index = self.template_index(request_media_type(content_type))?;
-        Some(self.fixed.get(index)?.as_ref()?.response())
-    }
-
     /// The body the integration response at `index` renders (spec 4.6) from the
     /// integration's `body`; `None` when it has no template, so that body passes through.
     pub(crate) fn render_response_template<'m>(
@@ -275,6 +257,32 @@ impl CompiledMock {
     ) -> Option<Result<String, TemplateFailure>> {
         let template = self.response_templates.get(index)?.as_ref()?;
         Some(run.render_response(template, body).map(mock_body))
+    }
+}
+
+impl MockRoute {
+    /// Compiles the mapping of a `MOCK` integration of `route` ([`CompiledMock::new`]) and
+    /// the answers that are fixed at startup.
+    pub(crate) fn new(integration: IntegrationMapping, route: &str) -> Self {
+        let mapping = CompiledMock::new(integration, route);
+        let fixed = mapping
+            .request_templates
+            .iter()
+            .map(|template| mapping.fixed_answer(template))
+            .collect();
+        MockRoute { mapping, fixed }
+    }
+
+    /// The MOCK's answer to a request of `content_type` when it is fixed ([`FixedAnswer`]):
+    /// the pipeline then skips decoding the request for templates altogether.
+    pub(crate) fn fixed_response(
+        &self,
+        content_type: Option<&str>,
+    ) -> Option<Response<Full<Bytes>>> {
+        let index = self
+            .mapping
+            .template_index(request_media_type(content_type))?;
+        Some(self.fixed.get(index)?.as_ref()?.response())
     }
 }
 
@@ -588,7 +596,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("x-in", HeaderValue::from_static("from the request"));
         for (request_template, responses, content_type, want_fixed) in cases {
-            let mock = CompiledMock::mock(
+            let mock = MockRoute::new(
                 IntegrationMapping {
                     request_templates: templates(&[("application/json", request_template)]),
                     passthrough_behavior: PassthroughBehavior::WhenNoMatch,
@@ -599,7 +607,9 @@ mod tests {
             let fixed = mock.fixed_response(content_type);
             assert_eq!(fixed.is_some(), want_fixed, "{request_template:?}");
             let Some(fixed) = fixed else { continue };
-            let general = run(&mock, content_type, &headers, b"").await.unwrap();
+            let general = run(&mock.mapping, content_type, &headers, b"")
+                .await
+                .unwrap();
             let (parts, body) = fixed.into_parts();
             let fixed_headers: Vec<(String, String)> = parts
                 .headers

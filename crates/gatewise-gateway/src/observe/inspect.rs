@@ -2,6 +2,8 @@
 //! [`Record`], built only while the inspector records (see `inspector`), with the
 //! `gatewise probe` command line that sends the same request from the same origin.
 
+use gatewise_cors::fetch::request_header_names;
+use gatewise_cors::http_api::is_preflight;
 use gatewise_model::RestApi;
 use http::{HeaderMap, header};
 
@@ -41,10 +43,9 @@ pub(super) fn inspector_record(
     let headers = &observed.parts.headers;
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
     let origin = text(header::ORIGIN.as_str()).map(str::to_owned);
-    let preflight_for = (exchange.method == "OPTIONS")
+    let preflight_for = is_preflight(exchange.method, headers)
         .then(|| text("access-control-request-method"))
         .flatten()
-        .filter(|_| origin.is_some())
         .map(str::to_owned);
     let verdict = match (&origin, &explained) {
         (None, _) => Verdict::NotCors,
@@ -139,7 +140,7 @@ fn probe_command(
             .get("access-control-request-headers")
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        for name in named.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        for name in request_header_names(named) {
             let value = if name.eq_ignore_ascii_case("content-type") {
                 "application/json"
             } else {

@@ -327,15 +327,15 @@ impl RestPipeline<'_> {
                 self.invoke_proxy(*function, *timeout, event, parts, api)
                     .await
             }
-            RouteTarget::Mock(compiled) => {
+            RouteTarget::Mock(mock) => {
                 let method = &resource.methods[route.method_index];
-                if let Some(response) = compiled.fixed_response(content_type) {
+                if let Some(response) = mock.fixed_response(content_type) {
                     return Ok((response, ResponseSource::Mock { resource, method }));
                 }
                 let params = TemplateParams::new(parts, request.raw_names);
                 let pairs = params.pairs(api);
                 let template_request = pairs.request(view, &body, request.path_params, context);
-                match mock::respond(compiled, content_type, &template_request) {
+                match mock::respond(&mock.mapping, content_type, &template_request) {
                     Ok(response) => Ok((response, ResponseSource::Mock { resource, method })),
                     Err(error @ MockError::UnsupportedMediaType(_)) => {
                         Err(GatewayError::unsupported_media_type(format!(

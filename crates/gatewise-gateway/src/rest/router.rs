@@ -23,7 +23,7 @@ use gatewise_model::{Authorization, FunctionIndex, Integration, SourceLocation, 
 
 use crate::integration::http::CompiledBackend;
 use crate::integration::lambda_custom::CompiledLambda;
-use crate::integration::mock::CompiledMock;
+use crate::integration::mock::MockRoute;
 use crate::request::path_trie::{self, GreedyNotLast, PathTrie};
 use crate::rest::validate::{ApiModels, CompiledValidation};
 
@@ -110,8 +110,8 @@ pub(crate) enum RouteTarget {
         /// The integration timeout (spec 5.4).
         timeout: Duration,
     },
-    /// `MOCK`, with its selection patterns compiled.
-    Mock(Box<CompiledMock>),
+    /// `MOCK`, with its mapping compiled and its fixed answers computed.
+    Mock(Box<MockRoute>),
     /// `AWS` (non-proxy) to a function (checked to exist), with its mapping compiled.
     Lambda(Box<CompiledLambda>),
     /// `HTTP_PROXY` or `HTTP` to a backend URL, with an `HTTP` mapping compiled.
@@ -207,7 +207,7 @@ fn route_target(
             )
         }
         Integration::Mock(mock) => (
-            RouteTarget::Mock(Box::new(CompiledMock::mock(
+            RouteTarget::Mock(Box::new(MockRoute::new(
                 mock.clone(),
                 &route_name(resource, method),
             ))),

@@ -319,7 +319,6 @@ fn shortened(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use http::{HeaderMap, HeaderValue};
     use serde_json::json;
 
     use gatewise_model::{BodyModel, Model, RequestValidation, RequestValidator, RestApi};
@@ -444,13 +443,7 @@ mod tests {
         validation: &CompiledValidation,
         request: &Request<'_>,
     ) -> Result<(), (GatewayResponseType, String, String)> {
-        let mut headers = HeaderMap::new();
-        for (name, value) in request.headers {
-            headers.append(
-                http::HeaderName::from_bytes(name.as_bytes()).expect("name"),
-                HeaderValue::from_str(value).expect("value"),
-            );
-        }
+        let headers = crate::test_support::header_map(request.headers);
         let view = RequestView {
             headers: &headers,
             query: request.query,
