@@ -157,7 +157,6 @@ impl<'g> HttpPipeline<'g> {
                 elapsed: started.elapsed(),
                 source: &source,
                 reason: reason.as_deref(),
-                route: route.map(|r| r.route_key.as_str()),
             },
             &Observed {
                 parts,
@@ -165,7 +164,7 @@ impl<'g> HttpPipeline<'g> {
                 response_headers: response.headers(),
                 source: &source,
                 api: None,
-                method: None,
+                reached: None,
             },
             self.inspector,
             self.function_log,

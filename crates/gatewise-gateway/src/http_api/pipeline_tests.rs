@@ -694,7 +694,7 @@ fn blocked_http_api_request_is_explained_with_the_configuration() {
         response_headers: &http::HeaderMap::new(),
         source: &source,
         api: None,
-        method: None,
+        reached: None,
     })
     .expect("blocked")
     .line;

@@ -23,8 +23,8 @@ pub(crate) struct Observed<'e, 'a> {
     pub source: &'e ResponseSource<'a>,
     /// The API the request reached (or whose gateway responses answered it).
     pub api: Option<&'a RestApi>,
-    /// The method that matched, when one did.
-    pub method: Option<&'a Method>,
+    /// The REST resource and method that matched, when one did.
+    pub reached: Option<(&'a Resource, &'a Method)>,
 }
 
 /// Why browsers refuse a response: the line, and whether every browser does (`false`:
@@ -248,7 +248,7 @@ fn producer<'a>(observed: &Observed<'_, 'a>) -> Option<Producer<'a>> {
                 configured_at: configured.map(|c| &c.location),
                 api_name: &api.logical_id,
                 api_location: &api.location,
-                cause: gateway_cause(cause, observed.method),
+                cause: gateway_cause(cause, observed.reached.map(|(_, method)| method)),
             }
         }
     })

@@ -60,7 +60,7 @@ pub(super) fn inspector_record(
         .map_or(exchange.path, |p| p.as_str());
     let mut target = String::new();
     super::write_source(&mut target, exchange.source);
-    let (api, route) = reached(exchange, observed);
+    let (api, route) = reached(observed);
     let probe = origin.as_deref().map(|origin| {
         probe_command(
             headers,
@@ -92,22 +92,17 @@ pub(super) fn inspector_record(
 }
 
 /// The API reached and the route that matched, as the route table names them.
-fn reached(
-    exchange: &Exchange<'_, '_>,
-    observed: &Observed<'_, '_>,
-) -> (Option<String>, Option<String>) {
-    if let ResponseSource::Http(HttpSource { api, .. }) = observed.source {
+fn reached(observed: &Observed<'_, '_>) -> (Option<String>, Option<String>) {
+    if let ResponseSource::Http(HttpSource { api, route, .. }) = observed.source {
         let api = api.map(|a| format!("{} (HTTP API)", a.logical_id));
-        return (api, exchange.route.map(str::to_owned));
+        return (api, route.map(|r| r.route_key.clone()));
     }
     let api = observed
         .api
         .map(|a: &RestApi| format!("{} / {}", a.logical_id, a.stage));
-    let route = match (observed.method, exchange.route) {
-        (Some(method), Some(resource)) => Some(format!("{} {resource}", method.http_method)),
-        (None, Some(resource)) => Some(resource.to_owned()),
-        _ => None,
-    };
+    let route = observed
+        .reached
+        .map(|(resource, method)| format!("{} {}", method.http_method, resource.path));
     (api, route)
 }
 

@@ -32,8 +32,6 @@ pub(crate) struct Exchange<'e, 'a> {
     pub source: &'e ResponseSource<'a>,
     /// Why the gateway answered itself (never sent to the client, as on AWS).
     pub reason: Option<&'e str>,
-    /// The REST resource path or HTTP API route key that matched, for the inspector.
-    pub route: Option<&'e str>,
 }
 
 /// `METHOD PATH -> STATUS (Xms) [function NAME | mock METHOD RESOURCE | gateway: TYPE]`, and
@@ -192,7 +190,6 @@ mod tests {
             elapsed: Duration::from_millis(12),
             source: &ResponseSource::Function { function: &hello },
             reason: None,
-            route: None,
         });
         assert_eq!(ok, "GET /hello -> 200 (12ms) [function HelloFunction]\n");
         let err = access_log(&Exchange {
@@ -206,7 +203,6 @@ mod tests {
                 cause: GatewayCause::FunctionFailed { function: &hello },
             },
             reason: Some("the function's response is malformed: key 'wrongValue' is not allowed"),
-            route: None,
         });
         assert_eq!(
             err,
@@ -223,7 +219,6 @@ mod tests {
                 method: &rest_api.resources[0].methods[0],
             },
             reason: None,
-            route: None,
         });
         assert_eq!(mock, "OPTIONS /items -> 200 (0ms) [mock OPTIONS /items]\n");
     }

@@ -85,8 +85,7 @@ impl RestPipeline<'_> {
         let path = parts.uri.path();
         // The API and method the request reached, for the CORS explanation.
         let reached_api;
-        let mut reached_method = None;
-        let mut reached_resource = None;
+        let mut reached = None;
         let (mut response, source, reason) = match found {
             Err(miss) => {
                 // Every API is served at the root, so an unmatched path belongs to none of
@@ -109,8 +108,7 @@ impl RestPipeline<'_> {
                 let api = &self.stack.rest_apis[route.api];
                 reached_api = Some(api);
                 let resource = &api.resources[route.resource];
-                reached_method = Some(&resource.methods[route.method_index]);
-                reached_resource = Some(resource.path.as_str());
+                reached = Some((resource, &resource.methods[route.method_index]));
                 let request = Incoming {
                     parts,
                     path_params: &path_params,
@@ -150,7 +148,6 @@ impl RestPipeline<'_> {
                 elapsed: started.elapsed(),
                 source: &source,
                 reason: reason.as_deref(),
-                route: reached_resource,
             },
             &Observed {
                 parts,
@@ -158,7 +155,7 @@ impl RestPipeline<'_> {
                 response_headers: response.headers(),
                 source: &source,
                 api: reached_api,
-                method: reached_method,
+                reached,
             },
             self.inspector,
             self.function_log,
