@@ -63,11 +63,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     // Bind before starting functions: a busy port is reported at once, with nothing to clean
     // up. Groups after the first take the next ports (or free ones with --port 0), stepping
     // over the Invoke API's and the inspector's.
-    let invoke_port = args.invoke_port.unwrap_or(if args.port == 0 {
-        0
-    } else {
-        DEFAULT_INVOKE_PORT
-    });
+    let invoke_port = side_port(args.invoke_port, DEFAULT_INVOKE_PORT, args.port);
     let invoke_listener = bind_side(
         SocketAddr::new(args.host, invoke_port),
         args.invoke_port.is_some(),
@@ -75,26 +71,25 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         "--invoke-port",
     )
     .await?;
-    let inspector_port = args.inspector_port.unwrap_or(if args.port == 0 {
-        0
-    } else {
-        DEFAULT_INSPECTOR_PORT
-    });
-    let inspector_listener = if args.no_inspector {
-        None
-    } else {
-        bind_side(
-            SocketAddr::new(inspector_host(args.host), inspector_port),
-            args.inspector_port.is_some(),
-            "the inspector",
-            "--inspector-port",
-        )
-        .await?
+    let inspector_port = (!args.no_inspector)
+        .then(|| side_port(args.inspector_port, DEFAULT_INSPECTOR_PORT, args.port));
+    let inspector_listener = match inspector_port {
+        Some(port) => {
+            bind_side(
+                SocketAddr::new(inspector_host(args.host), port),
+                args.inspector_port.is_some(),
+                "the inspector",
+                "--inspector-port",
+            )
+            .await?
+        }
+        None => None,
     };
-    let mut reserved = vec![usize::from(invoke_port)];
-    if !args.no_inspector {
-        reserved.push(usize::from(inspector_port));
-    }
+    let reserved: Vec<usize> = [Some(invoke_port), inspector_port]
+        .into_iter()
+        .flatten()
+        .map(usize::from)
+        .collect();
     let mut listeners = Vec::with_capacity(groups.len());
     let mut next_port = usize::from(args.port);
     for index in 0..groups.len() {
@@ -176,23 +171,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut servers = tokio::task::JoinSet::new();
     if let Some((hub, listener)) = inspector {
-        let mut stopped = stopped.clone();
-        servers.spawn(async move {
-            let shutdown = async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            };
-            hub.serve(listener, shutdown).await
-        });
+        servers.spawn(hub.serve(listener, until_stopped(&stopped)));
     }
     if let Some((listener, _)) = invoke_listener {
         let api = Arc::new(InvokeApi::new(&stack, Arc::clone(&functions)));
-        let mut stopped = stopped.clone();
-        servers.spawn(async move {
-            let shutdown = async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            };
-            api.serve(listener, shutdown).await
-        });
+        servers.spawn(api.serve(listener, until_stopped(&stopped)));
     }
     for ((listener, _), group) in listeners.into_iter().zip(groups) {
         let gateway = Arc::new(Gateway::new(
@@ -201,13 +184,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             Arc::clone(&functions),
             options.clone(),
         ));
-        let mut stopped = stopped.clone();
-        servers.spawn(async move {
-            let shutdown = async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            };
-            gateway.serve(listener, shutdown).await
-        });
+        servers.spawn(gateway.serve(listener, until_stopped(&stopped)));
     }
     let all_served = async {
         let mut result = Ok(());
@@ -334,6 +311,23 @@ const DEFAULT_INVOKE_PORT: u16 = 3001;
 
 /// The inspector's port when `--inspector-port` is not given: the one after the Invoke API's.
 const DEFAULT_INSPECTOR_PORT: u16 = 3002;
+
+/// The port of a service beside the API: the one asked for, else `default`, else (under
+/// `--port 0`, as tests run many servers at once) a free one.
+fn side_port(asked: Option<u16>, default: u16, api_port: u16) -> u16 {
+    asked.unwrap_or(if api_port == 0 { 0 } else { default })
+}
+
+/// Completes once `stopped` says the servers are to stop: the shutdown signal each server
+/// is given.
+fn until_stopped(
+    stopped: &tokio::sync::watch::Receiver<bool>,
+) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let mut stopped = stopped.clone();
+    async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    }
+}
 
 /// The inspector listens on loopback only, whatever `--host` says: it shows every request's
 /// path, origin and headers, which are for the developer at this machine.

@@ -574,8 +574,8 @@ async fn wildcard_allow_headers_and_preflight_cache_in_chromium() {
 }
 
 /// Runs `script` (a JavaScript expression) in the current window until it returns true, for up
-/// to `limit`; returns how long that took.
-async fn wait_in_page(browser: &Browser, script: &str, limit: Duration, what: &str) -> Duration {
+/// to `limit`, and fails the test with what the page shows if it never does.
+async fn wait_in_page(browser: &Browser, script: &str, limit: Duration, what: &str) {
     let start = Instant::now();
     loop {
         let value = browser
@@ -584,7 +584,7 @@ async fn wait_in_page(browser: &Browser, script: &str, limit: Duration, what: &s
             .await
             .unwrap_or_else(|e| panic!("{what}: {e}"));
         if value == Value::Bool(true) {
-            return start.elapsed();
+            return;
         }
         if start.elapsed() > limit {
             let rows = browser
@@ -614,13 +614,8 @@ async fn inspector_page_shows_a_blocked_request_and_its_preflight_in_chromium() 
     let browser = browser!("inspector_page_shows_a_blocked_request_and_its_preflight");
     // Served from the template's folder, as a user would: locations read `template.yaml:…`.
     let dir = copy_fixture("scenarios/1-proxy-no-cors");
-    let s = Server::start_in(dir.path(), &["--warm", "lazy"]);
-    let inspector = s
-        .stdout_head
-        .lines()
-        .find_map(|l| l.strip_prefix("Inspector on "))
-        .unwrap_or_else(|| panic!("no `Inspector on` line in:\n{}", s.stdout_head))
-        .to_owned();
+    let s = Server::start_in(dir.path(), &["--port", "0", "--warm", "lazy"]);
+    let inspector = s.announced("Inspector");
     let wd = browser.webdriver();
 
     // The inspector in a window of its own, live before any request.

@@ -12,15 +12,6 @@ use std::time::Duration;
 use serde_json::Value;
 use support::*;
 
-/// The `Inspector on URL` line of a server.
-fn inspector_url(s: &Server) -> String {
-    s.stdout_head
-        .lines()
-        .find_map(|l| l.strip_prefix("Inspector on "))
-        .unwrap_or_else(|| panic!("no `Inspector on` line in:\n{}", s.stdout_head))
-        .to_owned()
-}
-
 /// Reads server-sent events from `stream` until `done` holds for the ones read, or `limit`.
 async fn read_events(
     stream: &mut reqwest::Response,
@@ -80,7 +71,7 @@ async fn the_stream_shows_a_blocked_request_with_its_preflight_why_and_the_funct
     assert!(code.contains("print("));
     write_file(&handler, &code);
     let s = Server::start(&dir.path().join("template.yaml"), &[]);
-    let inspector = inspector_url(&s);
+    let inspector = s.announced("Inspector");
     assert!(inspector.starts_with("http://127.0.0.1:"), "{inspector}");
     // `--port 0` and no `--inspector-port`: a free port, not 3002 (tests run in parallel).
     assert!(!inspector.ends_with(":3002"), "{inspector}");
@@ -214,29 +205,18 @@ async fn the_stream_shows_a_blocked_request_with_its_preflight_why_and_the_funct
 
     // A web page that made its own host name resolve to 127.0.0.1 (DNS rebinding) is refused.
     let port = inspector.rsplit(':').next().unwrap();
+    let status_with_host = |path: &str, host: String| {
+        let request = client()
+            .get(format!("{inspector}{path}"))
+            .header("Host", host);
+        async move { request.send().await.unwrap().status() }
+    };
     for path in ["/", "/events"] {
         let host = format!("attacker.example:{port}");
-        assert_eq!(status_with_host(&inspector, path, &host), 403, "{path}");
+        assert_eq!(status_with_host(path, host).await, 403, "{path}");
     }
     let host = format!("localhost:{port}");
-    assert_eq!(status_with_host(&inspector, "/page.css", &host), 200);
-}
-
-/// The status of `GET path` sent to `base` naming `host` in its `Host` header.
-fn status_with_host(base: &str, path: &str, host: &str) -> u16 {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(base.trim_start_matches("http://")).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head).unwrap();
-    std::str::from_utf8(&head[9..12]).unwrap().parse().unwrap()
+    assert_eq!(status_with_host("/page.css", host).await, 200);
 }
 
 /// A burst the inspector does not record whole: every request is either in a batch or counted
@@ -247,7 +227,7 @@ async fn every_request_of_a_burst_is_recorded_or_counted() {
     const BURST: usize = 600;
     const BATCH_LIMIT: usize = 100;
     let s = serve_scenario("1-proxy-no-cors", &[]);
-    let inspector = inspector_url(&s);
+    let inspector = s.announced("Inspector");
     let mut stream = client()
         .get(format!("{inspector}/events"))
         .send()
@@ -333,9 +313,9 @@ fn no_inspector_serves_no_page() {
     let s = serve_scenario("1-proxy-no-cors", &["--no-inspector"]);
     assert!(!s.stdout_head.contains("Inspector on"), "{}", s.stdout_head);
     let invoke = s
-        .stdout_head
-        .lines()
-        .find_map(|l| l.strip_prefix("Lambda Invoke API on http://127.0.0.1:"))
+        .announced("Lambda Invoke API")
+        .rsplit(':')
+        .next()
         .unwrap()
         .parse::<u16>()
         .unwrap();
@@ -346,7 +326,7 @@ fn no_inspector_serves_no_page() {
     // The same template with the inspector: one listening port more (the functions' Runtime
     // API ports are the same in number), and it is the page's.
     let on = serve_scenario("1-proxy-no-cors", &[]);
-    let page = inspector_url(&on);
+    let page = on.announced("Inspector");
     let page_port = page.rsplit(':').next().unwrap().parse::<u16>().unwrap();
     let with_page = listening_ports(on.pid());
     assert!(with_page.contains(&page_port), "{with_page:?}");
@@ -380,29 +360,11 @@ fn a_busy_default_inspector_port_is_a_warning() {
         .port()
         .to_string();
     let dir = copy_fixture("scenarios/1-proxy-no-cors");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gatewise"))
-        .args(["serve", "--port", &api_port, "--invoke-port", "0"])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut head = Vec::new();
-    for line in std::io::BufRead::lines(stdout) {
-        let line = line.unwrap();
-        let listening = line.starts_with("Listening on");
-        head.push(line);
-        if listening {
-            break;
-        }
-    }
-    let _ = child.kill();
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let head = head.join("\n");
-    assert!(head.contains("Listening on"), "{head}\n{stderr}");
+    let s = Server::start_in(dir.path(), &["--port", &api_port, "--invoke-port", "0"]);
+    let head = &s.stdout_head;
+    assert!(head.contains("Listening on"), "{head}");
     assert!(!head.contains("Inspector on"), "{head}");
+    let stderr = s.wait_for_log("warning: the inspector is not served");
     assert!(
         stderr.contains("warning: the inspector is not served")
             && stderr.contains("--inspector-port 0"),

@@ -15,12 +15,7 @@ fn invoke_server() -> (Running, String) {
         &dir.path().join("template.yaml"),
         &["--warm", "lazy", "--invoke-port", "0"],
     );
-    let line = server
-        .stdout_head
-        .lines()
-        .find_map(|l| l.strip_prefix("Lambda Invoke API on "))
-        .expect("the Invoke API line comes before `Listening on`")
-        .to_owned();
+    let line = server.announced("Lambda Invoke API");
     (Running { server, dir }, line)
 }
 

@@ -216,7 +216,7 @@ impl Browser {
         };
         browser.session = client.session_id().await.expect("session id");
         browser.client = Some(client);
-        let client = browser.client();
+        let client = browser.webdriver();
         client
             .update_timeouts(TimeoutConfiguration::new(
                 Some(SCRIPT_LIMIT),
@@ -237,14 +237,10 @@ impl Browser {
         Some(browser)
     }
 
-    fn client(&self) -> &Client {
-        self.client.as_ref().expect("open session")
-    }
-
-    /// The WebDriver session, for tests that drive a page of their own (windows, the DOM,
-    /// the keyboard, screenshots).
+    /// The WebDriver session, also for tests that drive a page of their own (windows, the
+    /// DOM, the keyboard, screenshots).
     pub fn webdriver(&self) -> &Client {
-        self.client()
+        self.client.as_ref().expect("open session")
     }
 
     /// Presses and releases each key in turn, sent to the focused element of the current
@@ -258,7 +254,7 @@ impl Browser {
                 .then(KeyAction::Down { value })
                 .then(KeyAction::Up { value });
         }
-        self.client()
+        self.webdriver()
             .perform_actions(actions)
             .await
             .expect("press keys");
@@ -329,7 +325,7 @@ impl Browser {
             "cache": request.cache,
         });
         let result = self
-            .client()
+            .webdriver()
             .execute_async(SCRIPT, vec![Value::String(url.to_owned()), arg])
             .await
             .unwrap_or_else(|e| panic!("fetch {url} in the page: {e}"));

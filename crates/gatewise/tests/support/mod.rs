@@ -122,15 +122,11 @@ impl Server {
         Server::launch(command)
     }
 
-    /// [`Server::start`] run from the template's folder, as a user runs `gatewise serve`
-    /// there: locations read `template.yaml:18:3`.
-    pub fn start_in(folder: &Path, extra: &[&str]) -> Server {
+    /// `gatewise serve ARGS` run from the template's folder, as a user runs it there:
+    /// locations read `template.yaml:18:3`. `args` choose the port (no `--port 0` is added).
+    pub fn start_in(folder: &Path, args: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_gatewise"));
-        command
-            .arg("serve")
-            .args(["--port", "0"])
-            .args(extra)
-            .current_dir(folder);
+        command.arg("serve").args(args).current_dir(folder);
         Server::launch(command)
     }
 
@@ -193,6 +189,17 @@ impl Server {
                 );
             }
         }
+    }
+
+    /// The URL of the service a `WHAT on URL` line announced (`Inspector`,
+    /// `Lambda Invoke API`), printed before `Listening on`.
+    pub fn announced(&self, what: &str) -> String {
+        let prefix = format!("{what} on ");
+        self.stdout_head
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
+            .unwrap_or_else(|| panic!("no `{prefix}` line in:\n{}", self.stdout_head))
+            .to_owned()
     }
 
     pub fn url(&self, path: &str) -> String {
