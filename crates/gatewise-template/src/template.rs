@@ -169,17 +169,19 @@ pub fn build_stack(
                 stack.functions.push(function);
             }
             "AWS::Lambda::Function" => {
+                let properties = properties_of(resource, logical_id)?;
                 let mut function = cfn::lambda::function(
                     &mut resolver,
                     logical_id,
                     location,
                     resource,
+                    &properties,
                     template_dir,
                     options.stub_functions,
                 )?;
                 layers::attach(
                     &mut resolver,
-                    &properties_of(resource, logical_id)?,
+                    &properties,
                     &mut function,
                     &layers,
                     options.stub_functions,

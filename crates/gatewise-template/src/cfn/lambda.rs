@@ -15,26 +15,27 @@ use crate::function::layers::{self, TemplateLayer};
 use crate::function::{code, lambda_function, refuse_image, stub};
 use crate::properties::{self, properties_of};
 
-/// `AWS::Lambda::Function` → [`Function`]; with `stub`, a function whose code cannot run here
-/// becomes a stub (see [`crate::function::stub`]).
+/// `AWS::Lambda::Function` (its `props`, read by the caller, which also attaches its
+/// layers) → [`Function`]; with `stub`, a function whose code cannot run here becomes a stub
+/// (see [`crate::function::stub`]).
 pub fn function(
     resolver: &mut Resolver<'_>,
     logical_id: &str,
     location: &SourceLocation,
     resource: &Map,
+    props: &Map,
     template_dir: &Path,
     stub: bool,
 ) -> Result<Function, LoadError> {
-    let props = properties_of(resource, logical_id)?;
     match runnable(
         resolver,
         logical_id,
         location,
         resource,
-        &props,
+        props,
         template_dir,
     ) {
-        Err(e) if stub => stub::function(resolver, logical_id, location, &props, &e),
+        Err(e) if stub => stub::function(resolver, logical_id, location, props, &e),
         Err(e) => Err(stub::hinted(e)),
         ok => ok,
     }
