@@ -8,6 +8,7 @@
 #   git worktree add /tmp/before COMMIT && (cd /tmp/before && cargo build --release -p gatewise)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 a=$1 b=$2 rounds=${3:-5} duration=${4:-5} connections=${5:-8}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
@@ -24,7 +25,7 @@ start() { # sets $url
   "$@" >"$out" 2>/dev/null &
   pids+=($!)
   for _ in $(seq 200); do
-    if grep -q "Listening on" "$out"; then url=$(grep -o 'Listening on http://[^ ]*' "$out" | head -1 | cut -d' ' -f3); return; fi
+    if grep -q "Listening on" "$out"; then url=$(listening_url "$out"); return; fi
     sleep 0.05
   done
   echo "server did not start: $*" >&2; exit 1
@@ -35,13 +36,8 @@ start "$b" serve bench/template.yaml --port 0; url_b=$url
 
 # One wrk run: "requests/s p50 p99", latencies in ms.
 run() {
-  wrk -t2 -c"$connections" -d"${duration}s" --latency "$1" | awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 } $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
-    END { printf "%s %s %s\n", rps, p50, p99 }'
+  wrk -t2 -c"$connections" -d"${duration}s" --latency "$1" | wrk_summary
 }
-
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "wrk -t2 -c$connections -d${duration}s, $rounds alternating rounds, $(nproc) cores, $(date -u +%Y-%m-%d)"
 echo "A: $a"

@@ -7,19 +7,17 @@
 #   perf record -F 4000 --call-graph dwarf,16384 -p SERVER_PID -- sleep 3
 # Usage: bench/cpu.sh SERVER_PID WRK_ARGS...   e.g. bench/cpu.sh 1234 -t2 -c10 -d10s URL/node
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 server=$1
 shift
 ticks=$(getconf CLK_TCK)
 
-# "user system" CPU ticks of one process (0 0 once it is gone).
-ticks_of() { awk '{ print $14, $15 }' "/proc/$1/stat" 2>/dev/null || echo "0 0"; }
-
 # "user system" ticks of the server, then of everything below it.
 snapshot() {
   local self children=(0 0) pid
-  self=$(ticks_of "$server")
-  for pid in $(pgrep -P "$server" || true) $(for c in $(pgrep -P "$server" || true); do pgrep -P "$c" || true; done); do
-    read -r u s <<<"$(ticks_of "$pid")"
+  self=$(cpu_ticks "$server")
+  for pid in $(descendants "$server"); do
+    read -r u s <<<"$(cpu_ticks "$pid")"
     children=($((children[0] + u)) $((children[1] + s)))
   done
   echo "$self ${children[*]}"

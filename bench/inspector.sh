@@ -17,6 +17,7 @@
 # Usage: bench/inspector.sh [ROUNDS=3] [DURATION_SECONDS=5] [CONNECTIONS=10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 rounds=${1:-3} duration=${2:-5} connections=${3:-10}
 origin=http://localhost:5173
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
@@ -44,7 +45,7 @@ start() { # start NAME ARGS...: serves bench/template.yaml; sets url[NAME], insp
   pids+=($!)
   for _ in $(seq 400); do
     if grep -q "Listening on" "$out"; then
-      url[$name]=$(grep -o 'Listening on http://[^ ]*' "$out" | head -1 | cut -d' ' -f3)
+      url[$name]=$(listening_url "$out")
       inspector[$name]=$(grep -o 'Inspector on http://[^ ]*' "$out" | cut -d' ' -f3 || true)
       return
     fi
@@ -70,10 +71,10 @@ browser=$!
 
 # CPU time (clock ticks) of a process and all its descendants.
 tree_ticks() {
-  local pid=$1 child ticks
-  ticks=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
-  for child in $(ps -o pid= --ppid "$pid" 2>/dev/null || true); do
-    ticks=$((ticks + $(tree_ticks "$child")))
+  local pid ticks=0 user system
+  for pid in "$1" $(descendants "$1"); do
+    read -r user system <<<"$(cpu_ticks "$pid")"
+    ticks=$((ticks + user + system))
   done
   echo "$ticks"
 }
@@ -89,10 +90,7 @@ EOF
 wrk_run() {
   local target=$1
   shift
-  wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" "$target" | awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 } $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
-    END { printf "%s %s %s\n", rps, p50, p99 }'
+  wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" "$target" | wrk_summary
 }
 
 marker=0 longest_wait=0 missed=0 carried=0 counted=0
@@ -147,7 +145,6 @@ for round in $(seq "$rounds"); do
   done
 done
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "wrk -t2 -c$connections -d${duration}s, $rounds alternating rounds, $(nproc) cores," \
   "$(date -u '+%Y-%m-%d %H:%M UTC'); medians; latencies in ms; ratio = req/s / off req/s"
 printf '| %-9s | %-9s | %-45s | %9s | %7s | %7s | %5s |\n' path inspector "req/s (rounds)" "median" p50 p99 ratio

@@ -27,6 +27,7 @@
 #   cargo-lambda-target/   the build of bench/peers/cargo-lambda-hello/ (CARGO_TARGET_DIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 peers=1 args=()
 for arg in "$@"; do
@@ -48,7 +49,6 @@ leaders=() # PIDs of the servers, each started by setsid: its PID is its session
 
 alive() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $s != Z* ]]; }
 started() { ps -o lstart= -p "$1" 2>/dev/null || true; } # with the PID, tells a process from a later one
-descendants() { local c; for c in $(ps -o pid= --ppid "$1" 2>/dev/null || true); do echo "$c"; descendants "$c"; done; }
 # Stops every server and everything it started. Each server's process group first gets SIGTERM
 # and 5 s to shut down on its own (gatewise stops its function instances, cargo-lambda its
 # functions); then SIGKILL goes to whatever is still alive of the processes listed before, and to
@@ -144,7 +144,7 @@ start hyper "Listening on" 20 target/release/examples/hyper_hello
 baseline=$(grep -o 'http://[^ ]*' "$tmp/hyper.log" | head -1)
 start gatewise "Listening on" 60 target/release/gatewise serve bench/template.yaml --port 0 \
   --parameter-overrides "BackendUrl=${baseline%/}"
-gatewise=$(grep -o 'Listening on http://[^ ]*' "$tmp/gatewise.log" | head -1 | cut -d' ' -f3)
+gatewise=$(listening_url "$tmp/gatewise.log")
 
 if ((peers)); then
   # serverless-offline 13 runs a Node handler in a worker thread of its own process by default
@@ -219,10 +219,7 @@ measure() {
   if grep -q 'Socket errors' <<<"$report"; then
     notes+=("$kind $url: $(grep 'Socket errors' <<<"$report" | sed 's/^ *//')")
   fi
-  result=$(awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /m$/) return v * 60000; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 } $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
-    END { printf "%s %s %s\n", rps, p50, p99 }' <<<"$report")
+  result=$(wrk_summary <<<"$report")
 }
 
 widths=(53 10 8 8 44 10 8 8 5) # column widths; the first and the fifth column are text

@@ -9,6 +9,7 @@
 # Usage: bench/soak.sh [REQUESTS=1000000] [CONNECTIONS=8]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 total=${1:-1000000}
 connections=${2:-8}
 first=100000
@@ -41,7 +42,7 @@ LUA
 target/release/gatewise serve bench/soak.yaml --port 0 --no-watch >"$work/out" 2>/dev/null &
 gatewise_pid=$!
 for _ in $(seq 200); do grep -q "Listening on" "$work/out" && break; sleep 0.05; done
-url="$(grep -o 'Listening on http://[^ ]*' "$work/out" | head -1 | cut -d' ' -f3)/node"
+url="$(listening_url "$work/out")/node"
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 instance() { # the Node process gatewise started (its keeper is a shell, not node)
