@@ -283,6 +283,12 @@ mod tests {
 
     const BASE: &str = "/2018-06-01/runtime";
 
+    /// A runtime client's `POST /invocation/ID/response` with `body`: the raw response.
+    async fn post_response(address: SocketAddr, id: &str, body: &str) -> String {
+        let path = format!("{BASE}/invocation/{id}/response");
+        exchange(address, "POST", &path, body).await
+    }
+
     #[tokio::test]
     async fn next_long_polls_then_delivers_the_event_with_lambda_headers() {
         let (api, queue, mut events) = started().await;
@@ -315,39 +321,21 @@ mod tests {
             Some(ApiEvent::Started { .. })
         ));
 
-        let unknown = exchange(
-            address,
-            "POST",
-            &format!("{BASE}/invocation/other/response"),
-            "1",
-        )
-        .await;
+        let unknown = post_response(address, "other", "1").await;
         assert!(unknown.starts_with("HTTP/1.1 400"), "{unknown}");
         assert!(
             unknown.contains("\"errorType\":\"InvalidRequestID\""),
             "{unknown}"
         );
 
-        let posted = exchange(
-            address,
-            "POST",
-            &format!("{BASE}/invocation/req-1/response"),
-            "\"ok\"",
-        )
-        .await;
+        let posted = post_response(address, "req-1", "\"ok\"").await;
         assert!(posted.starts_with("HTTP/1.1 202"), "{posted}");
         assert!(posted.ends_with("{\"status\":\"OK\"}"), "{posted}");
         match events.recv().await {
             Some(ApiEvent::Response(body)) => assert_eq!(&body[..], b"\"ok\""),
             _ => panic!("expected the response"),
         }
-        let twice = exchange(
-            address,
-            "POST",
-            &format!("{BASE}/invocation/req-1/response"),
-            "1",
-        )
-        .await;
+        let twice = post_response(address, "req-1", "1").await;
         assert!(twice.starts_with("HTTP/1.1 400"), "{twice}");
     }
 
@@ -362,13 +350,7 @@ mod tests {
         queue.send(pending).await.unwrap();
         exchange(api.address, "GET", &format!("{BASE}/invocation/next"), "").await;
         tokio::time::sleep(Duration::from_millis(5)).await;
-        let late = exchange(
-            api.address,
-            "POST",
-            &format!("{BASE}/invocation/late/response"),
-            "1",
-        )
-        .await;
+        let late = post_response(api.address, "late", "1").await;
         assert!(late.starts_with("HTTP/1.1 400"), "{late}");
         assert!(matches!(events.recv().await, Some(ApiEvent::Ready)));
         assert!(matches!(
