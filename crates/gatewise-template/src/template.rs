@@ -144,16 +144,31 @@ pub fn build_stack(
         }
         let location = &entry.key_location;
         match resource_type {
-            "AWS::Serverless::Function" => {
-                let (mut function, properties) = sam::function(
-                    &mut resolver,
-                    logical_id,
-                    location,
-                    resource,
-                    function_globals,
-                    template_dir,
-                    options.stub_functions,
-                )?;
+            "AWS::Serverless::Function" | "AWS::Lambda::Function" => {
+                let sam = resource_type == "AWS::Serverless::Function";
+                let (mut function, properties) = if sam {
+                    sam::function(
+                        &mut resolver,
+                        logical_id,
+                        location,
+                        resource,
+                        function_globals,
+                        template_dir,
+                        options.stub_functions,
+                    )?
+                } else {
+                    let properties = properties_of(resource, logical_id)?;
+                    let function = cfn::lambda::function(
+                        &mut resolver,
+                        logical_id,
+                        location,
+                        resource,
+                        &properties,
+                        template_dir,
+                        options.stub_functions,
+                    )?;
+                    (function, properties)
+                };
                 layers::attach(
                     &mut resolver,
                     &properties,
@@ -161,31 +176,13 @@ pub fn build_stack(
                     &layers,
                     options.stub_functions,
                 )?;
-                sam_functions.push(SamFunction {
-                    index: stack.functions.len(),
-                    logical_id: logical_id.to_owned(),
-                    properties,
-                });
-                stack.functions.push(function);
-            }
-            "AWS::Lambda::Function" => {
-                let properties = properties_of(resource, logical_id)?;
-                let mut function = cfn::lambda::function(
-                    &mut resolver,
-                    logical_id,
-                    location,
-                    resource,
-                    &properties,
-                    template_dir,
-                    options.stub_functions,
-                )?;
-                layers::attach(
-                    &mut resolver,
-                    &properties,
-                    &mut function,
-                    &layers,
-                    options.stub_functions,
-                )?;
+                if sam {
+                    sam_functions.push(SamFunction {
+                        index: stack.functions.len(),
+                        logical_id: logical_id.to_owned(),
+                        properties,
+                    });
+                }
                 stack.functions.push(function);
             }
             "AWS::Serverless::Api" => explicit_apis.push(ExplicitApi {
